@@ -1,0 +1,111 @@
+/**
+ * The file-system adapter: the few primitives the core needs, each in a
+ * synchronous and an asynchronous form. Adapters live in `src/adapters/`.
+ *
+ * @module
+ */
+
+/** What the core needs to know of a directory entry's inode. */
+export interface FileInfo {
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+  size: number;
+  /** Modification time, ms since the epoch. */
+  mtimeMs: number;
+  /** Status-change time, ms since the epoch (rename updates it on Linux). */
+  ctimeMs: number;
+  /** Permission bits. */
+  mode: number;
+}
+
+/** What a directory entry is, as the listing reports it (`unknown` where the file system does not say). */
+export type EntryKind = "file" | "directory" | "symlink" | "other" | "unknown";
+
+/** One entry of a directory listing. */
+export interface DirEntry {
+  name: string;
+  kind: EntryKind;
+}
+
+/** How `open` and `writeFile` open a file. */
+export type OpenFlag = "w" | "wx" | "a";
+
+/** Options of `writeFile`. */
+export interface WriteFileOptions {
+  /** `"wx"` creates exclusively (O_EXCL), `"w"` truncates, `"a"` appends. */
+  flag: OpenFlag;
+  /** Permission bits for a new file. */
+  mode: number;
+  /** fsync the file before closing it. */
+  sync: boolean;
+}
+
+/** An open file as the adapter represents it (a descriptor, a Deno.FsFile...). */
+export type FileHandle = unknown;
+
+/**
+ * The synchronous primitives. Errors keep the operating system's `code`
+ * (`ENOENT`, `EEXIST`, ...); the core maps them.
+ */
+export interface SyncFs {
+  /** Creates a directory and its parents; succeeds if it exists as a directory. */
+  mkdir(path: string, mode: number): void;
+  rename(from: string, to: string): void;
+  /** Hard link; fails with EEXIST if `to` exists. */
+  link(from: string, to: string): void;
+  unlink(path: string): void;
+  /** The entries, in no particular order, with their kind from the listing itself (no stat). */
+  readDir(path: string): DirEntry[];
+  stat(path: string): FileInfo;
+  lstat(path: string): FileInfo;
+  /** Opens, writes all of `data`, optionally fsyncs, and closes. */
+  writeFile(path: string, data: Uint8Array, options: WriteFileOptions): void;
+  /** Reads a regular file; a symlink fails with ELOOP, anything else with EISDIR/ENXIO. */
+  readFile(path: string): Uint8Array;
+  /** Copies a file to a new path, failing if the target exists. */
+  copyFile(from: string, to: string): void;
+  /** fsync of a directory, so that renames into it survive a crash. */
+  syncDir(path: string): void;
+  /** Sets access and modification time (seconds since the epoch). */
+  utimes(path: string, atime: number, mtime: number): void;
+  open(path: string, flag: OpenFlag, mode: number): FileHandle;
+  /** Writes all of `data`. */
+  write(handle: FileHandle, data: Uint8Array): void;
+  fsync(handle: FileHandle): void;
+  close(handle: FileHandle): void;
+}
+
+/** The same primitives, asynchronous. */
+export type AsyncFs = {
+  [K in keyof SyncFs]: (...args: Parameters<SyncFs[K]>) => Promise<ReturnType<SyncFs[K]>>;
+};
+
+/**
+ * A file-system adapter: the primitives in both forms, a streaming directory
+ * reader, and the facts about the running process the core needs.
+ *
+ * @example Using the node:fs adapter explicitly (on Deno, say)
+ * ```ts
+ * import { FileStore } from "@filestore/filestore";
+ * import { nodeAdapter } from "@filestore/filestore/adapters/node";
+ *
+ * const store = new FileStore("/var/spool/jobs", { adapter: nodeAdapter() });
+ * ```
+ */
+export interface FsAdapter {
+  /** Short name, for messages and benchmarks. */
+  readonly name: string;
+  readonly sync: SyncFs;
+  readonly async: AsyncFs;
+  /** Streams the entries of a directory with constant memory. */
+  dirEntries(path: string): AsyncIterable<DirEntry>;
+  /** Watches a directory; calls `onChange` on any event, hints only. Returns a closer. */
+  watchDir(path: string, onChange: () => void): () => void;
+  /** The current process id. */
+  pid(): number;
+  /** The machine's host name. */
+  hostname(): string;
+  /** Whether a process with this id exists on this machine. */
+  processExists(pid: number): boolean;
+}

@@ -1,0 +1,314 @@
+/**
+ * The `Deno.*` adapter, the default on Deno.
+ *
+ * @module
+ */
+import process from "node:process";
+import type { AsyncFs, DirEntry, FileHandle, FileInfo, FsAdapter, OpenFlag, SyncFs } from "../adapter.ts";
+
+// The slice of the Deno namespace this adapter uses, typed here so that the
+// npm build (compiled without Deno's types) type-checks too.
+interface DenoFileInfo {
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+  size: number;
+  mtime: Date | null;
+  ctime: Date | null;
+  mode: number | null;
+  ino: number | null;
+  dev: number;
+}
+interface DenoDirEntry {
+  name: string;
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+}
+interface DenoFile {
+  writeSync(p: Uint8Array): number;
+  write(p: Uint8Array): Promise<number>;
+  readSync(p: Uint8Array): number | null;
+  read(p: Uint8Array): Promise<number | null>;
+  statSync(): DenoFileInfo;
+  stat(): Promise<DenoFileInfo>;
+  syncSync(): void;
+  sync(): Promise<void>;
+  close(): void;
+}
+interface DenoOpenOptions {
+  read?: boolean;
+  write?: boolean;
+  append?: boolean;
+  truncate?: boolean;
+  create?: boolean;
+  createNew?: boolean;
+  mode?: number;
+}
+interface DenoApi {
+  pid: number;
+  hostname(): string;
+  mkdirSync(path: string, options: { recursive: boolean; mode: number }): void;
+  mkdir(path: string, options: { recursive: boolean; mode: number }): Promise<void>;
+  renameSync(from: string, to: string): void;
+  rename(from: string, to: string): Promise<void>;
+  linkSync(from: string, to: string): void;
+  link(from: string, to: string): Promise<void>;
+  removeSync(path: string): void;
+  remove(path: string): Promise<void>;
+  readDirSync(path: string): Iterable<DenoDirEntry>;
+  readDir(path: string): AsyncIterable<DenoDirEntry>;
+  statSync(path: string): DenoFileInfo;
+  stat(path: string): Promise<DenoFileInfo>;
+  lstatSync(path: string): DenoFileInfo;
+  lstat(path: string): Promise<DenoFileInfo>;
+  openSync(path: string, options: DenoOpenOptions): DenoFile;
+  open(path: string, options: DenoOpenOptions): Promise<DenoFile>;
+  copyFileSync(from: string, to: string): void;
+  copyFile(from: string, to: string): Promise<void>;
+  utimeSync(path: string, atime: number, mtime: number): void;
+  utime(path: string, atime: number, mtime: number): Promise<void>;
+  watchFs(path: string, options: { recursive: boolean }): AsyncIterable<unknown> & { close(): void };
+}
+
+function deno(): DenoApi {
+  const api = (globalThis as unknown as { Deno?: DenoApi }).Deno;
+  if (!api) throw new TypeError("The deno adapter needs the Deno runtime");
+  return api;
+}
+
+function toDirEntry(e: DenoDirEntry): DirEntry {
+  const kind = e.isFile ? "file" : e.isDirectory ? "directory" : e.isSymlink ? "symlink" : "other";
+  return { name: e.name, kind };
+}
+
+function openOptions(flag: OpenFlag, mode: number): DenoOpenOptions {
+  switch (flag) {
+    case "w":
+      return { write: true, create: true, truncate: true, mode };
+    case "wx":
+      return { write: true, createNew: true, mode };
+    case "a":
+      return { append: true, create: true, mode };
+  }
+}
+
+function info(s: DenoFileInfo): FileInfo {
+  return {
+    isFile: s.isFile,
+    isDirectory: s.isDirectory,
+    isSymlink: s.isSymlink,
+    size: s.size,
+    mtimeMs: s.mtime?.getTime() ?? 0,
+    ctimeMs: s.ctime?.getTime() ?? s.mtime?.getTime() ?? 0,
+    mode: (s.mode ?? 0) & 0o7777,
+  };
+}
+
+function osError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+// Deno.open cannot refuse symlinks (no O_NOFOLLOW), so check the entry first
+// and make sure the inode we opened is the one we checked.
+function checkRegular(path: string, entry: DenoFileInfo, opened: DenoFileInfo): void {
+  if (entry.isSymlink) throw osError("ELOOP", `Refusing to follow symlink '${path}'`);
+  if (!opened.isFile) throw osError("ENXIO", `Not a regular file: '${path}'`);
+  if (entry.ino !== opened.ino || entry.dev !== opened.dev) {
+    throw osError("ELOOP", `'${path}' was replaced while opening it`);
+  }
+}
+
+function writeAllSync(file: DenoFile, data: Uint8Array): void {
+  let offset = 0;
+  while (offset < data.byteLength) offset += file.writeSync(data.subarray(offset));
+}
+async function writeAll(file: DenoFile, data: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < data.byteLength) offset += await file.write(data.subarray(offset));
+}
+
+function exists(path: string): boolean {
+  try {
+    deno().lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const syncFs: SyncFs = {
+  mkdir: (path, mode) => deno().mkdirSync(path, { recursive: true, mode }),
+  rename: (from, to) => deno().renameSync(from, to),
+  link: (from, to) => deno().linkSync(from, to),
+  unlink: (path) => deno().removeSync(path),
+  readDir: (path) => Array.from(deno().readDirSync(path), toDirEntry),
+  stat: (path) => info(deno().statSync(path)),
+  lstat: (path) => info(deno().lstatSync(path)),
+  writeFile(path, data, options) {
+    const file = deno().openSync(path, openOptions(options.flag, options.mode));
+    try {
+      writeAllSync(file, data);
+      if (options.sync) file.syncSync();
+    } finally {
+      file.close();
+    }
+  },
+  readFile(path) {
+    const entry = deno().lstatSync(path);
+    if (entry.isSymlink) throw osError("ELOOP", `Refusing to follow symlink '${path}'`);
+    const file = deno().openSync(path, { read: true });
+    try {
+      const opened = file.statSync();
+      checkRegular(path, entry, opened);
+      const buffer = new Uint8Array(opened.size);
+      let length = 0;
+      while (length < buffer.byteLength) {
+        const n = file.readSync(buffer.subarray(length));
+        if (n === null || n === 0) return buffer.subarray(0, length);
+        length += n;
+      }
+      return buffer;
+    } finally {
+      file.close();
+    }
+  },
+  copyFile(from, to) {
+    if (exists(to)) throw osError("EEXIST", `File exists: '${to}'`);
+    deno().copyFileSync(from, to);
+  },
+  syncDir(path) {
+    const dir = deno().openSync(path, { read: true });
+    try {
+      dir.syncSync();
+    } finally {
+      dir.close();
+    }
+  },
+  utimes: (path, atime, mtime) => deno().utimeSync(path, atime, mtime),
+  open: (path, flag, mode) => deno().openSync(path, openOptions(flag, mode)),
+  write: (handle, data) => writeAllSync(handle as DenoFile, data),
+  fsync: (handle) => (handle as DenoFile).syncSync(),
+  close: (handle) => (handle as DenoFile).close(),
+};
+
+const asyncFs: AsyncFs = {
+  mkdir: (path, mode) => deno().mkdir(path, { recursive: true, mode }),
+  rename: (from, to) => deno().rename(from, to),
+  link: (from, to) => deno().link(from, to),
+  unlink: (path) => deno().remove(path),
+  async readDir(path) {
+    const list: DirEntry[] = [];
+    for await (const e of deno().readDir(path)) list.push(toDirEntry(e));
+    return list;
+  },
+  stat: async (path) => info(await deno().stat(path)),
+  lstat: async (path) => info(await deno().lstat(path)),
+  async writeFile(path, data, options) {
+    const file = await deno().open(path, openOptions(options.flag, options.mode));
+    try {
+      await writeAll(file, data);
+      if (options.sync) await file.sync();
+    } finally {
+      file.close();
+    }
+  },
+  async readFile(path) {
+    const entry = await deno().lstat(path);
+    if (entry.isSymlink) throw osError("ELOOP", `Refusing to follow symlink '${path}'`);
+    const file = await deno().open(path, { read: true });
+    try {
+      const opened = await file.stat();
+      checkRegular(path, entry, opened);
+      const buffer = new Uint8Array(opened.size);
+      let length = 0;
+      while (length < buffer.byteLength) {
+        const n = await file.read(buffer.subarray(length));
+        if (n === null || n === 0) return buffer.subarray(0, length);
+        length += n;
+      }
+      return buffer;
+    } finally {
+      file.close();
+    }
+  },
+  async copyFile(from, to) {
+    if (exists(to)) throw osError("EEXIST", `File exists: '${to}'`);
+    await deno().copyFile(from, to);
+  },
+  async syncDir(path) {
+    const dir = await deno().open(path, { read: true });
+    try {
+      await dir.sync();
+    } finally {
+      dir.close();
+    }
+  },
+  utimes: (path, atime, mtime) => deno().utime(path, atime, mtime),
+  open: (path, flag, mode) => deno().open(path, openOptions(flag, mode)),
+  write: (handle: FileHandle, data: Uint8Array) => writeAll(handle as DenoFile, data),
+  fsync: (handle: FileHandle) => (handle as DenoFile).sync(),
+  close: (handle: FileHandle) => Promise.resolve((handle as DenoFile).close()),
+};
+
+async function* dirEntries(path: string): AsyncIterable<DirEntry> {
+  for await (const e of deno().readDir(path)) yield toDirEntry(e);
+}
+
+function watchDir(path: string, onChange: () => void): () => void {
+  let watcher: (AsyncIterable<unknown> & { close(): void }) | undefined;
+  try {
+    watcher = deno().watchFs(path, { recursive: false });
+  } catch {
+    return () => {};
+  }
+  const events = watcher;
+  (async () => {
+    try {
+      for await (const _event of events) onChange();
+    } catch {
+      // Events are hints; polling covers a watcher that fails.
+    }
+  })();
+  return () => {
+    try {
+      events.close();
+    } catch {
+      // Already closed.
+    }
+  };
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
+  }
+}
+
+/**
+ * Creates the adapter that uses `Deno.*`. It is the default on Deno.
+ *
+ * @example
+ * ```ts
+ * import { FileStore } from "@filestore/filestore";
+ * import { denoAdapter } from "@filestore/filestore/adapters/deno";
+ *
+ * const store = new FileStore("./spool", { adapter: denoAdapter() });
+ * ```
+ */
+export function denoAdapter(): FsAdapter {
+  deno();
+  return {
+    name: "deno",
+    sync: syncFs,
+    async: asyncFs,
+    dirEntries,
+    watchDir,
+    pid: () => deno().pid,
+    hostname: () => deno().hostname(),
+    processExists,
+  };
+}

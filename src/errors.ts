@@ -1,0 +1,150 @@
+/**
+ * The error class of filestore and its stable codes.
+ *
+ * @module
+ */
+
+/**
+ * Every condition a caller may want to handle, as a stable string.
+ *
+ * - `INVALID_NAME`: empty, `.`, `..`, a `/`, `\` or NUL, a leading `.`, or over 255 bytes.
+ * - `INVALID_AREA`: not one of the store's areas.
+ * - `NOT_PREPARED`: the store or one of its area directories does not exist.
+ * - `IN_THE_WAY`: something that is not a directory sits where one must be.
+ * - `NOT_FOUND`: the named file is not in the area.
+ * - `ALREADY_EXISTS`: the target name is taken; nothing was replaced.
+ * - `CROSS_DEVICE`: the two paths are on different file systems.
+ * - `NO_SPACE`: the file system is full (or the quota is exhausted).
+ * - `NOT_A_FILE`: a symlink, directory or device where a regular file was expected.
+ * - `PERMISSION_DENIED`: the operating system refused access.
+ * - `LOST_CLAIM`: the claim is no longer held by the caller (it was recovered).
+ * - `IO`: any other operating-system error; see `cause`.
+ */
+export type FileStoreErrorCode =
+  | "INVALID_NAME"
+  | "INVALID_AREA"
+  | "NOT_PREPARED"
+  | "IN_THE_WAY"
+  | "NOT_FOUND"
+  | "ALREADY_EXISTS"
+  | "CROSS_DEVICE"
+  | "NO_SPACE"
+  | "NOT_A_FILE"
+  | "PERMISSION_DENIED"
+  | "LOST_CLAIM"
+  | "IO";
+
+/** All codes, for iteration and documentation. */
+export const FILE_STORE_ERROR_CODES: readonly FileStoreErrorCode[] = [
+  "INVALID_NAME",
+  "INVALID_AREA",
+  "NOT_PREPARED",
+  "IN_THE_WAY",
+  "NOT_FOUND",
+  "ALREADY_EXISTS",
+  "CROSS_DEVICE",
+  "NO_SPACE",
+  "NOT_A_FILE",
+  "PERMISSION_DENIED",
+  "LOST_CLAIM",
+  "IO",
+];
+
+/**
+ * Thrown by every FileStore operation for a condition a caller can act on.
+ * The operating-system error, if any, is kept as `cause`.
+ *
+ * @example Telling a taken name from other failures
+ * ```ts
+ * import { FileStore, FileStoreError } from "@filestore/filestore";
+ *
+ * const store = new FileStore(await Deno.makeTempDir());
+ * await store.prepare();
+ * await store.put("once", { name: "report.txt" });
+ * try {
+ *   await store.put("twice", { name: "report.txt" });
+ * } catch (error) {
+ *   if (!(error instanceof FileStoreError) || error.code !== "ALREADY_EXISTS") throw error;
+ * }
+ * ```
+ */
+export class FileStoreError extends Error {
+  /** The stable code of the condition. */
+  readonly code: FileStoreErrorCode;
+  /** The path involved, when there is one. */
+  readonly path?: string;
+
+  /** Creates an error with a code, a message that names the offending value, and options. */
+  constructor(
+    code: FileStoreErrorCode,
+    message: string,
+    options: { cause?: unknown; path?: string } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "FileStoreError";
+    this.code = code;
+    if (options.path !== undefined) this.path = options.path;
+  }
+}
+
+/** The errno-style code of an operating-system error, or undefined. */
+export function osCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** Maps an OS error code to the store's code, for errors not handled more specifically. */
+export function codeForOsError(code: string | undefined): FileStoreErrorCode {
+  switch (code) {
+    case "ENOENT":
+      return "NOT_FOUND";
+    case "EEXIST":
+    case "ENOTEMPTY":
+      return "ALREADY_EXISTS";
+    case "EXDEV":
+      return "CROSS_DEVICE";
+    case "ENOSPC":
+    case "EDQUOT":
+      return "NO_SPACE";
+    case "ENOTDIR":
+      return "IN_THE_WAY";
+    case "ELOOP":
+    case "EISDIR":
+    case "EMLINK":
+    case "ENXIO":
+      return "NOT_A_FILE";
+    case "EACCES":
+    case "EPERM":
+    case "EROFS":
+      return "PERMISSION_DENIED";
+    default:
+      return "IO";
+  }
+}
+
+const DESCRIPTIONS: Record<FileStoreErrorCode, string> = {
+  INVALID_NAME: "invalid name",
+  INVALID_AREA: "unknown area",
+  NOT_PREPARED: "the store is not prepared",
+  IN_THE_WAY: "something that is not a directory is in the way",
+  NOT_FOUND: "no such file",
+  ALREADY_EXISTS: "the name is taken",
+  CROSS_DEVICE: "the paths are on different file systems",
+  NO_SPACE: "no space left on the file system",
+  NOT_A_FILE: "not a regular file",
+  PERMISSION_DENIED: "permission denied",
+  LOST_CLAIM: "the claim is no longer held",
+  IO: "input/output error",
+};
+
+/**
+ * Wraps an OS error as a FileStoreError: `Cannot <action> '<path>': <reason>`.
+ * FileStoreErrors pass through unchanged.
+ */
+export function wrapOsError(error: unknown, action: string, path: string): FileStoreError {
+  if (error instanceof FileStoreError) return error;
+  const os = osCode(error);
+  const code = codeForOsError(os);
+  const reason = code === "IO" && os ? `${DESCRIPTIONS.IO} (${os})` : DESCRIPTIONS[code];
+  return new FileStoreError(code, `Cannot ${action} '${path}': ${reason}`, { cause: error, path });
+}

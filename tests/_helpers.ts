@@ -1,0 +1,64 @@
+// Shared by the tests: temp stores, locating the runtimes and the fixtures.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import process from "node:process";
+import { FileStore, type FileStoreOptions } from "../mod.ts";
+
+/** Makes a temp directory, runs `body`, and removes the directory afterwards, also on failure. */
+export async function withTempDir<T>(body: (dir: string) => Promise<T> | T): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), "filestore-test-"));
+  try {
+    return await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A prepared store in a fresh temp directory, removed afterwards. */
+export function withStore<T>(
+  body: (store: FileStore, dir: string) => Promise<T> | T,
+  options: FileStoreOptions = {},
+): Promise<T> {
+  return withTempDir(async (dir) => {
+    const store = new FileStore(join(dir, "store"), options);
+    await store.prepare();
+    return await body(store, join(dir, "store"));
+  });
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** True when this file runs as compiled JavaScript (the Node run of the npm build). */
+export const compiled = import.meta.url.endsWith(".js");
+/** The repository root. Compiled tests live in npm/esm/tests/. */
+export const root = compiled ? join(here, "..", "..", "..") : join(here, "..");
+
+/** The runtime running this test file. */
+export const currentRuntime: Runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
+
+export type Runtime = "deno" | "bun" | "node";
+export const RUNTIMES: readonly Runtime[] = ["deno", "bun", "node"];
+
+/** The command line that runs a fixture script (`tests/fixtures/<name>.ts`) on a runtime. */
+export function fixtureCommand(runtime: Runtime, name: string, args: string[] = []): string[] {
+  const bin = join(root, "node_modules", ".bin");
+  switch (runtime) {
+    case "deno":
+      return [join(bin, "deno"), "run", "-A", "--quiet", join(root, "tests", "fixtures", `${name}.ts`), ...args];
+    case "bun":
+      return [join(bin, "bun"), join(root, "tests", "fixtures", `${name}.ts`), ...args];
+    case "node":
+      // Node runs the compiled fixtures of the npm build.
+      return [
+        process.execPath === "" ? "node" : nodeBinary(),
+        join(root, "npm", "esm", "tests", "fixtures", `${name}.js`),
+        ...args,
+      ];
+  }
+}
+
+function nodeBinary(): string {
+  // Under Node, the Node that runs the tests; elsewhere, the node on PATH.
+  return currentRuntime === "node" ? process.execPath : "node";
+}
