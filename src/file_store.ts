@@ -629,9 +629,14 @@ export class FileStore {
     return name;
   }
 
-  // Writes one file in tmp/ under a fresh name. On failure nothing is left behind.
-  *#writeTemporary(data: Uint8Array, sync: boolean): Steps<string> {
-    const temporary = `${this.areaPath("tmp")}/${this.uniqueName()}`;
+  // The tmp/ name of an item: its own unique name (as Maildir does), or a fresh
+  // unique one for a caller's name, so that two producers never share a tmp file.
+  #temporaryPath(name: string, chosen: boolean): string {
+    return `${this.areaPath("tmp")}/${chosen ? this.uniqueName() : name}`;
+  }
+
+  // Writes one file in tmp/ exclusively. On failure nothing is left behind.
+  *#writeTemporary(temporary: string, data: Uint8Array, sync: boolean): Steps<string> {
     try {
       yield* call("writeFile", temporary, data, { flag: "wx", mode: this.fileMode, sync });
     } catch (error) {
@@ -678,8 +683,9 @@ export class FileStore {
   *#putSteps(data: Uint8Array, options: PutOptions): Steps<StoredFile> {
     const sync = options.sync ?? this.sync;
     const name = this.#targetName(options);
-    const temporary = yield* this.#writeTemporary(data, sync);
-    const stored = yield* this.#publish(temporary, name, options.name !== undefined);
+    const chosen = options.name !== undefined;
+    const temporary = yield* this.#writeTemporary(this.#temporaryPath(name, chosen), data, sync);
+    const stored = yield* this.#publish(temporary, name, chosen);
     if (sync) yield* this.#syncDir("new");
     return stored;
   }
@@ -717,7 +723,8 @@ export class FileStore {
   async #putStream(data: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, options: PutOptions) {
     const sync = options.sync ?? this.sync;
     const name = this.#targetName(options);
-    const temporary = `${this.areaPath("tmp")}/${this.uniqueName()}`;
+    const chosen = options.name !== undefined;
+    const temporary = this.#temporaryPath(name, chosen);
     const fs = this.adapter.async;
     let handle: unknown;
     try {
@@ -736,7 +743,7 @@ export class FileStore {
       await runAsync(this.#discard(temporary), fs);
       throw await runAsync(this.#explain(error, "put", temporary, ["tmp"]), fs);
     }
-    const stored = await runAsync(this.#publish(temporary, name, options.name !== undefined), fs);
+    const stored = await runAsync(this.#publish(temporary, name, chosen), fs);
     if (sync) await runAsync(this.#syncDir("new"), fs);
     return stored;
   }
@@ -745,15 +752,17 @@ export class FileStore {
     const sync = options.sync ?? this.sync;
     const published: StoredFile[] = [];
     try {
+      const targets: { name: string; chosen: boolean }[] = [];
       for (const item of items) {
-        const data = typeof item === "object" && !(item instanceof Uint8Array) ? item.data : item;
-        temporaries.push(yield* this.#writeTemporary(toBytes(data), sync));
+        const described = typeof item === "object" && !(item instanceof Uint8Array);
+        const chosen = described && item.name !== undefined;
+        const name = this.#targetName({ name: described ? item.name : undefined });
+        targets.push({ name, chosen });
+        const temporary = this.#temporaryPath(name, chosen);
+        temporaries.push(yield* this.#writeTemporary(temporary, toBytes(described ? item.data : item), sync));
       }
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i];
-        const chosen = typeof item === "object" && !(item instanceof Uint8Array) ? item.name : undefined;
-        const name = this.#targetName({ name: chosen });
-        published.push(yield* this.#publish(temporaries[i], name, chosen !== undefined));
+      for (const [i, { name, chosen }] of targets.entries()) {
+        published.push(yield* this.#publish(temporaries[i], name, chosen));
       }
     } catch (error) {
       for (const temporary of temporaries.slice(published.length)) yield* this.#discard(temporary);
