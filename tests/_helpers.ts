@@ -62,3 +62,12 @@ function nodeBinary(): string {
   // Under Node, the Node that runs the tests; elsewhere, the node on PATH.
   return currentRuntime === "node" ? process.execPath : "node";
 }
+
+/**
+ * For `test(name, { skip: onceAcrossRuntimes }, fn)`: heavy multi-process tests
+ * that start processes on all three runtimes themselves run once, from the
+ * Node run of the suite, instead of once per runtime.
+ */
+export const onceAcrossRuntimes: string | false = currentRuntime === "node"
+  ? false
+  : "runs once, from the Node run of the suite, and drives all three runtimes itself";
