@@ -29,3 +29,4 @@ export * from "./src/errors.ts";
 export * from "./src/names.ts";
 export type * from "./src/adapter.ts";
 export { defaultAdapter } from "./src/adapters/detect.ts";
+export * from "./src/stats.ts";

@@ -9,6 +9,7 @@ import { call, runAsync, runSync, type Steps } from "./_io.ts";
 import { defaultAdapter } from "./adapters/detect.ts";
 import { FileStoreError, osCode, wrapOsError } from "./errors.ts";
 import { FileWriter, type WriteMode } from "./file_writer.ts";
+import { type StatsOptions, type StoreStats, storeStats } from "./stats.ts";
 import {
   escapeHost,
   formatName,
@@ -1121,5 +1122,22 @@ export class FileStore {
   /** Synchronous {@linkcode FileStore.count}. */
   countSync(area: string): number {
     return this.listSync(area).length;
+  }
+
+  /**
+   * A snapshot: count, bytes and oldest entry per area, claims, and claims
+   * whose lease ran out. One lstat per entry: for monitoring, not hot paths.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "@filestore/filestore";
+   *
+   * const store = new FileStore(await Deno.makeTempDir());
+   * await store.prepare();
+   * const { areas, stuck } = await store.stats();
+   * ```
+   */
+  stats(options: StatsOptions = {}): Promise<StoreStats> {
+    return storeStats(this, options);
   }
 }
