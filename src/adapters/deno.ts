@@ -4,6 +4,7 @@
  * @module
  */
 import process from "node:process";
+import { withOsCodes } from "./_os_codes.ts";
 import type { AsyncFs, DirEntry, FileHandle, FileInfo, FsAdapter, OpenFlag, SyncFs } from "../adapter.ts";
 
 // The slice of the Deno namespace this adapter uses, typed here so that the
@@ -137,7 +138,7 @@ function exists(path: string): boolean {
   }
 }
 
-const syncFs: SyncFs = {
+const syncFs: SyncFs = withOsCodes<SyncFs>({
   mkdir: (path, mode) => deno().mkdirSync(path, { recursive: true, mode }),
   rename: (from, to) => deno().renameSync(from, to),
   link: (from, to) => deno().linkSync(from, to),
@@ -190,9 +191,9 @@ const syncFs: SyncFs = {
   write: (handle, data) => writeAllSync(handle as DenoFile, data),
   fsync: (handle) => (handle as DenoFile).syncSync(),
   close: (handle) => (handle as DenoFile).close(),
-};
+}, "sync");
 
-const asyncFs: AsyncFs = {
+const asyncFs: AsyncFs = withOsCodes<AsyncFs>({
   mkdir: (path, mode) => deno().mkdir(path, { recursive: true, mode }),
   rename: (from, to) => deno().rename(from, to),
   link: (from, to) => deno().link(from, to),
@@ -249,7 +250,7 @@ const asyncFs: AsyncFs = {
   write: (handle: FileHandle, data: Uint8Array) => writeAll(handle as DenoFile, data),
   fsync: (handle: FileHandle) => (handle as DenoFile).sync(),
   close: (handle: FileHandle) => Promise.resolve((handle as DenoFile).close()),
-};
+}, "async");
 
 async function* dirEntries(path: string): AsyncIterable<DirEntry> {
   for await (const e of deno().readDir(path)) yield toDirEntry(e);

@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import { hostname } from "node:os";
 import process from "node:process";
+import { withOsCodes } from "./_os_codes.ts";
 import type {
   AsyncFs,
   DirEntry,
@@ -62,7 +63,7 @@ function writeAllSync(fd: number, data: Uint8Array): void {
   while (offset < data.byteLength) offset += fs.writeSync(fd, data, offset, data.byteLength - offset);
 }
 
-const syncFs: SyncFs = {
+const syncFs: SyncFs = withOsCodes<SyncFs>({
   mkdir(path, mode) {
     fs.mkdirSync(path, { recursive: true, mode });
   },
@@ -105,7 +106,7 @@ const syncFs: SyncFs = {
   write: (handle, data) => writeAllSync(handle as number, data),
   fsync: (handle) => fs.fsyncSync(handle as number),
   close: (handle) => fs.closeSync(handle as number),
-};
+}, "sync");
 
 // Published files never change, so the size from fstat is the whole file.
 function readAllSync(fd: number, size: number): Uint8Array {
@@ -142,7 +143,7 @@ async function closeAfter<T>(fd: number, body: () => Promise<T>): Promise<T> {
   }
 }
 
-const asyncFs: AsyncFs = {
+const asyncFs: AsyncFs = withOsCodes<AsyncFs>({
   mkdir: (path, mode) => done((cb) => fs.mkdir(path, { recursive: true, mode }, (err) => cb(err))),
   rename: (from, to) => done((cb) => fs.rename(from, to, cb)),
   link: (from, to) => done((cb) => fs.link(from, to, cb)),
@@ -182,7 +183,7 @@ const asyncFs: AsyncFs = {
   write: (handle: FileHandle, data: Uint8Array) => writeAll(handle as number, data),
   fsync: (handle: FileHandle) => done((cb) => fs.fsync(handle as number, cb)),
   close: (handle: FileHandle) => done((cb) => fs.close(handle as number, cb)),
-};
+}, "async");
 
 async function* dirEntries(path: string): AsyncIterable<DirEntry> {
   const dir = await fs.promises.opendir(path, { bufferSize: 256 });
