@@ -140,8 +140,9 @@ setup() {
   echo "mount2=$DIR/m2"
 }
 
+# `detail`: the table of plain `volume status` wraps long brick paths.
 bricks_online() {
-  [ "$(gluster_cli volume status "$1" 2>/dev/null | grep -c '^Brick .* Y ')" -ge 2 ]
+  [ "$(gluster_cli volume status "$1" detail 2>/dev/null | grep -c '^Online *: *Y')" -ge 2 ]
 }
 
 teardown() {
@@ -186,6 +187,10 @@ case $command in
   setup)
     setup
     status=$?
+    if [ $status != 0 ] && [ $status != $SKIP ] && [ -f "$DIR/glusterd.log" ]; then
+      log "the end of glusterd's log:"
+      tail -5 "$DIR/glusterd.log" >&2
+    fi
     if [ $status != 0 ]; then
       teardown
       exit $status

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { FileStore } from "../mod.ts";
 import { fixtureCommand, onceAcrossRuntimes, root, type Runtime } from "./_helpers.ts";
 import { itemIdOf } from "./fixtures/_items.ts";
@@ -194,5 +194,38 @@ test(
       }
     }
     t.diagnostic(`a plain read right after the replacement failed with ESTALE: ${staleWithoutRetry > 0}`);
+  },
+);
+
+test(
+  "a claim's lease (its ctime) starts at the claim and moves with touch(), seen through the other mount",
+  { skip: onceAcrossRuntimes },
+  async (t) => {
+    if (!volume) return t.skip(unavailable);
+    const storeA = new FileStore(join(volume.mount1, "lease"), { host: "alpha" });
+    const storeB = new FileStore(join(volume.mount2, "lease"), { host: "beta" });
+    await storeA.prepare();
+    // Lets the clock move past a time stamp, so a later change has a later ctime.
+    const after = async (ms: number) => {
+      while (Date.now() <= ms + 20) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    const { path } = await storeA.put("job");
+    const put = (await storeA.adapter.async.lstat(path)).ctimeMs;
+    await after(put);
+    const claim = await storeB.claim(basename(path));
+    assert.ok(claim, "the other mount claims the item");
+    const claimedAt = (await storeA.adapter.async.lstat(join(storeA.path, "cur", claim.name))).ctimeMs;
+    assert.ok(claimedAt > put, `the rename through mount 2 moved ctime as mount 1 sees it (${put} -> ${claimedAt})`);
+    await after(claimedAt);
+    await storeA.touch(claim.name);
+    const touched = (await storeB.adapter.async.lstat(claim.path)).ctimeMs;
+    assert.ok(
+      touched > claimedAt,
+      `touch() through mount 1 moved ctime as mount 2 sees it (${claimedAt} -> ${touched})`,
+    );
+    const fresh = await storeA.stats({ lease: 60_000 });
+    assert.equal(fresh.claims, 1);
+    assert.equal(fresh.stuck, 0, "a claim just touched is not stuck");
+    await storeB.ack(claim);
   },
 );
