@@ -158,8 +158,19 @@ teardown() {
   done
   volume=$(state volume)
   if [ -n "$volume" ]; then
+    # The pid files go with the volume: read them first.
+    local pidfiles
+    pidfiles=$(ls /var/run/gluster/vols/"$volume"/*.pid /var/run/gluster/shd/"$volume"/*.pid 2>/dev/null)
     gluster_cli volume stop "$volume" force >/dev/null 2>&1
     gluster_cli volume delete "$volume" >/dev/null 2>&1 || log "could not delete the volume $volume"
+    # Brick processes outlive a glusterd that died early (one shared with another run, say).
+    local file brick
+    for file in $pidfiles; do
+      brick=$(cat "$file" 2>/dev/null)
+      if [ -n "$brick" ] && alive "$brick" && grep -q "$volume" "/proc/$brick/cmdline" 2>/dev/null; then
+        kill -TERM "$brick" 2>/dev/null
+      fi
+    done
   fi
   pid=$(state glusterd_pid)
   if [ -n "$pid" ] && alive "$pid"; then
