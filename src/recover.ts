@@ -66,12 +66,13 @@ function* recoverSteps(store: FileStore, options: RecoverOptions): Steps<StoredF
     let lease: number;
     try {
       const info = yield* call("lstat", source);
-      lease = Math.max(info.ctimeMs, info.mtimeMs);
+      // Whole milliseconds, as Date.now() counts them.
+      lease = Math.floor(Math.max(info.ctimeMs, info.mtimeMs));
     } catch (error) {
       if (osCode(error) === "ENOENT") continue; // acknowledged or recovered meanwhile
       throw wrapOsError(error, "recover", source);
     }
-    if (Date.now() - lease <= olderThan) continue;
+    if (Date.now() - lease < olderThan) continue;
     // On this machine a live holder keeps its claim; elsewhere only the lease tells.
     if (claim.host === store.host && store.adapter.processExists(claim.pid)) continue;
     const name = releasedName(entry.name);
@@ -159,7 +160,7 @@ function* cleanSteps(store: FileStore, options: CleanOptions): Steps<StoredFile[
       const info = yield* call("lstat", path);
       if (info.isDirectory) continue;
       // ctime too: a writer may set an old mtime on a file it is still writing.
-      if (Date.now() - Math.max(info.mtimeMs, info.ctimeMs) <= tmpOlderThan) continue;
+      if (Date.now() - Math.floor(Math.max(info.mtimeMs, info.ctimeMs)) < tmpOlderThan) continue;
       yield* call("unlink", path);
     } catch (error) {
       if (osCode(error) === "ENOENT") continue; // published or removed meanwhile

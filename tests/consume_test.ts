@@ -22,7 +22,7 @@ test("consume() handles every item once and acknowledges it", async () => {
       running--;
     }, { concurrency: 4, untilEmpty: true });
     assert.deepEqual(summary, { handled: 50, failed: 0, retried: 0, lost: 0 });
-    assert.deepEqual(texts.toSorted(), Array.from({ length: 50 }, (_, i) => `item ${i}`).toSorted());
+    assert.deepEqual(texts.sort(), Array.from({ length: 50 }, (_, i) => `item ${i}`).sort());
     assert.ok(most <= 4, `at most 4 handlers at once, saw ${most}`);
     assert.deepEqual(readdirSync(join(store.path, "new")), []);
     assert.deepEqual(readdirSync(join(store.path, "cur")), [], "acknowledged items are deleted");
@@ -137,7 +137,7 @@ test("consume() waits for arrivals and handles them", async () => {
     for (const text of ["one", "two", "three"]) await store.put(text);
     const summary = await within(60_000, "consume() to handle three arrivals", loop);
     assert.equal(summary.handled, 3);
-    assert.deepEqual(seen.toSorted(), ["one", "three", "two"]);
+    assert.deepEqual(seen.sort(), ["one", "three", "two"]);
   }, { areas: ["failed"] });
 });
 

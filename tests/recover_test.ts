@@ -31,8 +31,8 @@ test("a consumer killed in its handler: recover() brings its items back, then ea
     assert.deepEqual(await store.recover({ olderThan: 60_000 }), [], "young leases are left alone");
     const returned = await store.recover({ olderThan: 0 });
     assert.deepEqual(
-      returned.map((file) => file.name).toSorted(),
-      readdirSync(markers).map((key) => `${key},A=1`).toSorted(),
+      returned.map((file) => file.name).sort(),
+      readdirSync(markers).map((key) => `${key},A=1`).sort(),
     );
     assert.deepEqual(readdirSync(join(store.path, "cur")), []);
 
@@ -43,7 +43,7 @@ test("a consumer killed in its handler: recover() brings its items back, then ea
       attempts.set(item.key, item.attempts);
     }, { untilEmpty: true });
     assert.deepEqual(summary, { handled: 5, failed: 0, retried: 0, lost: 0 });
-    assert.deepEqual(readFileSync(log, "utf8").split("\n").filter(Boolean).toSorted(), keys.toSorted());
+    assert.deepEqual(readFileSync(log, "utf8").split("\n").filter(Boolean).sort(), keys.sort());
     for (const key of readdirSync(markers)) assert.equal(attempts.get(key), 1, "a recovered item counts an attempt");
   }, { areas: ["failed"] });
 });
@@ -63,8 +63,8 @@ test("recover() leaves live holders, young leases and files without a claim toke
     ], "a claim from another machine comes back on lease expiry alone; this live process keeps its own");
     assert.deepEqual(store.recoverSync({ olderThan: 0 }), []);
     assert.deepEqual(
-      readdirSync(join(store.path, "cur")).toSorted(),
-      ["1700000000.M1P2Q3.mailhost:2,S", "moved-by-hand", mine.name].toSorted(),
+      readdirSync(join(store.path, "cur")).sort(),
+      ["1700000000.M1P2Q3.mailhost:2,S", "moved-by-hand", mine.name].sort(),
     );
     await store.ack(mine);
   });
@@ -114,7 +114,7 @@ test("two processes recovering at once return each claim exactly once", async ()
       return JSON.parse(exit.stdout) as string[];
     });
     assert.equal(returned.length, 1000, "no claim was returned twice");
-    assert.deepEqual(returned.toSorted(), claims.map((key) => `${key},A=1`).toSorted());
+    assert.deepEqual(returned.sort(), claims.map((key) => `${key},A=1`).sort());
     assert.equal(readdirSync(join(store.path, "new")).length, 1000);
   });
 });
@@ -142,7 +142,7 @@ test("clean() removes only files in tmp/ that are old by both mtime and ctime", 
     utimesSync(join(tmp, "being-written"), inAnHour, inAnHour);
     await store.put("published");
     const removed = await store.clean({ tmpOlderThan: 0 });
-    assert.deepEqual(removed.map((f) => f.name).toSorted(), ["abandoned", "old-mtime"]);
+    assert.deepEqual(removed.map((f) => f.name).sort(), ["abandoned", "old-mtime"]);
     assert.equal(removed[0].path, join(tmp, removed[0].name));
     assert.deepEqual(readdirSync(tmp), ["being-written"]);
     assert.equal(readdirSync(join(store.path, "new")).length, 1, "new/ is not cleaned");

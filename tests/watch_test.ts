@@ -33,7 +33,7 @@ test("watch() yields existing files only when asked, then each arrival once", as
     // The first watch sees every arrival, each once, in name order within a scan.
     const names: string[] = [];
     while (names.length < put.length) names.push(((await all.next()).value as StoreEntry).name);
-    assert.deepEqual(names.toSorted(), put.toSorted());
+    assert.deepEqual(names.sort(), put.sort());
     controller.abort();
     assert.equal((await all.next()).done, true, "an aborted watch ends cleanly");
     assert.equal((await later.next()).done, true);
