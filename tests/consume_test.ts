@@ -1,7 +1,7 @@
 // consume(): worker loops that handle each item once, retry, fail, renew leases and stop cleanly.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ConsumeItem, FileStore, FileStoreError } from "../mod.ts";
 import { onceAcrossRuntimes, RUNTIMES, withStore } from "./_helpers.ts";
@@ -174,7 +174,23 @@ test(
       const count = 5_000;
       await store.putMany(Array.from({ length: count }, (_, i) => `item-${i}`), { sync: false });
       const logs = RUNTIMES.map((runtime) => join(dir, "..", `handled-by-${runtime}.log`));
-      const workers = RUNTIMES.map((runtime, i) => startFixture(runtime, "consume", [store.path, logs[i], "8", "log"]));
+      const ready = RUNTIMES.map((runtime) => join(dir, "..", `ready-${runtime}`));
+      const go = join(dir, "..", "go");
+      const workers = RUNTIMES.map((runtime, i) =>
+        startFixture(runtime, "consume", [store.path, logs[i], "8", "log", ready[i], go])
+      );
+      // Start them together, so that they race (a fast starter would otherwise take everything).
+      await within(
+        120_000,
+        "the consumers to start",
+        Promise.race([
+          waitUntil("the ready files", () => ready.every((file) => existsSync(file)), 120_000),
+          ...workers.map((w) =>
+            w.exited.then((exit) => Promise.reject(new Error(`A consumer exited: ${exit.stderr}`)))
+          ),
+        ]),
+      );
+      writeFileSync(go, "");
       const exits = await within(180_000, "the consumers to finish", Promise.all(workers.map((w) => w.exited)));
       let handled = 0;
       const lines: string[] = [];
@@ -190,6 +206,8 @@ test(
         }
       }
       assert.equal(handled, count);
+      const busy = exits.filter((exit) => JSON.parse(exit.stdout).handled > 0).length;
+      assert.ok(busy >= 2, `the work is shared: ${exits.map((exit) => exit.stdout.trim()).join(" ")}`);
       assert.equal(lines.length, count, "no item was handled twice");
       assert.equal(new Set(lines).size, count, "every item was handled");
       assert.deepEqual(readdirSync(join(store.path, "new")), []);
