@@ -105,7 +105,9 @@ function isLost(error: unknown): boolean {
  * `concurrency` at a time, and calls `handler` for each. When the handler
  * returns, the item is acknowledged (deleted, or moved to `doneArea`); when
  * it throws, the item goes back to new/ with one more attempt, or to
- * `failedArea` once it has had `maxAttempts`. No item is ever dropped: one
+ * `failedArea` once it has had `maxAttempts`; an item that already had them
+ * (it came back through `recover()`, perhaps because it crashes its worker)
+ * goes to `failedArea` without being handled. No item is ever dropped: one
  * whose acknowledgement fails stays claimed in cur/, where `recover()` finds
  * it once its lease runs out.
  *
@@ -158,6 +160,17 @@ export async function consumeStore(
 
   // Handles one claim to its end; never rejects (errors that must stop the loop go to `fatal`).
   const run = async (claim: Claim): Promise<void> => {
+    if (claim.attempts >= maxAttempts) {
+      // Already tried often enough: it came back by recover(), perhaps because it crashes its worker.
+      try {
+        await store.ack(claim, { to: failedArea });
+        summary.failed++;
+      } catch (error) {
+        if (isLost(error)) summary.lost++;
+        else fatal ??= error;
+      }
+      return;
+    }
     const controller = new AbortController();
     controllers.add(controller);
     if (signal?.aborted) controller.abort(signal.reason);

@@ -54,6 +54,19 @@ test("consume() hands a failing item back, then moves it to failedArea after max
   }, { areas: ["failed"] });
 });
 
+test("consume() moves an item that already had maxAttempts to failedArea without handling it", async () => {
+  await withStore(async (store) => {
+    await store.put("crashes its worker", { name: "poison" });
+    // Two crashes of its holder, each followed by recover(), left it at two attempts.
+    for (let i = 0; i < 2; i++) await store.release((await store.next())!);
+    let calls = 0;
+    const summary = await store.consume(() => void calls++, { untilEmpty: true, maxAttempts: 2 });
+    assert.equal(calls, 0);
+    assert.deepEqual(summary, { handled: 0, failed: 1, retried: 0, lost: 0 });
+    assert.deepEqual(readdirSync(join(store.path, "failed")), ["poison,A=2:2,"]);
+  }, { areas: ["failed"] });
+});
+
 test("consume() refuses a failedArea or doneArea the store does not have", async () => {
   await withStore(async (store) => {
     await store.put("kept");
