@@ -177,6 +177,13 @@ test("consume() throws NOT_PREPARED when the store disappears, after the handler
     rmSync(store.path, { recursive: true });
     await within(60_000, "consume() to stop", assert.rejects(loop, isCode("NOT_PREPARED")));
   }, { areas: ["failed"] });
+  await withStore(async (store) => {
+    // Only cur/ is gone: claims fail with ENOENT, which must not make next() spin.
+    await store.put("x");
+    rmSync(join(store.path, "cur"), { recursive: true });
+    await within(60_000, "consume() to stop", assert.rejects(store.consume(() => {}), isCode("NOT_PREPARED")));
+    assert.equal(readdirSync(join(store.path, "new")).length, 1, "the item is still there");
+  }, { areas: ["failed"] });
 });
 
 test(
