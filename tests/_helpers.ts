@@ -1,5 +1,5 @@
 // Shared by the tests: temp stores, locating the runtimes and the fixtures.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -71,3 +71,23 @@ function nodeBinary(): string {
 export const onceAcrossRuntimes: string | false = currentRuntime === "node"
   ? false
   : "runs once, from the Node run of the suite, and drives all three runtimes itself";
+
+/**
+ * Every entry under `dir`, by relative path: a file's content, a symlink's
+ * `-> target`, a directory's `/` (under `path/`). For "nothing lost or created".
+ */
+export function snapshot(dir: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  const walk = (relative: string) => {
+    for (const entry of readdirSync(join(dir, relative), { withFileTypes: true })) {
+      const path = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isSymbolicLink()) result[path] = `-> ${readlinkSync(join(dir, path))}`;
+      else if (entry.isDirectory()) {
+        result[`${path}/`] = "/";
+        walk(path);
+      } else result[path] = readFileSync(join(dir, path), "utf8");
+    }
+  };
+  walk("");
+  return Object.fromEntries(Object.entries(result).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
