@@ -97,6 +97,7 @@ test("INVALID_AREA: unknown areas are refused, in options and in calls", async (
     await fails(() => store.copy("a", "new", "bogus"), "INVALID_AREA", "'bogus'");
     await fails(() => store.count("bogus"), "INVALID_AREA", "'bogus'");
     await fails(() => store.remove("a", "bogus"), "INVALID_AREA", "'bogus'");
+    assert.deepEqual(snapshot(dir), before);
     const claim = await store.claim("a");
     assert.ok(claim);
     await fails(() => store.ack(claim, { to: "done" }), "INVALID_AREA", "'done'");
