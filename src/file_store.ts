@@ -719,6 +719,10 @@ export class FileStore {
     if (typeof data === "string" || data instanceof Uint8Array) {
       return runAsync(this.#putSteps(toBytes(data), options), this.adapter.async);
     }
+    if (typeof (data as AsyncIterable<Uint8Array> | null)?.[Symbol.asyncIterator] !== "function") {
+      // A wrong type is the caller's bug: say so before any I/O, not as an I/O error.
+      toBytes(data as unknown as string);
+    }
     return await this.#putStream(data, options);
   }
 
