@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, symlinkSync, watch, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { FileStore, FileStoreError } from "../mod.ts";
+import { FileStoreError } from "../mod.ts";
 import { onceAcrossRuntimes, runFixture, RUNTIMES, waitFor, withStore } from "./_helpers.ts";
 
 test("create 'w' truncates, 'wx' refuses a taken name, 'a' appends; await using closes", async () => {
