@@ -6,7 +6,6 @@ import { join } from "node:path";
 import { defaultAdapter, FileStore, FileStoreError, type FsAdapter, type StoredFile } from "../mod.ts";
 import { withStore, withTempDir } from "./_helpers.ts";
 
-
 async function* chunks(...parts: string[]): AsyncIterable<Uint8Array> {
   for (const part of parts) yield new TextEncoder().encode(part);
 }
