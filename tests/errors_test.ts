@@ -295,22 +295,23 @@ test("LOST_CLAIM: ack, touch and release after the claim was released or acknowl
   });
 });
 
-test("FILE_STORE_ERROR_CODES lists every code once", () => {
-  const expected: FileStoreErrorCode[] = [
-    "INVALID_NAME",
-    "INVALID_AREA",
-    "NOT_PREPARED",
-    "IN_THE_WAY",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "CROSS_DEVICE",
-    "NO_SPACE",
-    "NOT_A_FILE",
-    "PERMISSION_DENIED",
-    "LOST_CLAIM",
-    "IO",
-  ];
-  assert.deepEqual([...FILE_STORE_ERROR_CODES].sort(), [...expected].sort());
+test("FILE_STORE_ERROR_CODES lists every code of the type FileStoreErrorCode once", () => {
+  // A Record over the type: the type check fails if a code is added to or removed from the type.
+  const every: Record<FileStoreErrorCode, true> = {
+    INVALID_NAME: true,
+    INVALID_AREA: true,
+    NOT_PREPARED: true,
+    IN_THE_WAY: true,
+    NOT_FOUND: true,
+    ALREADY_EXISTS: true,
+    CROSS_DEVICE: true,
+    NO_SPACE: true,
+    NOT_A_FILE: true,
+    PERMISSION_DENIED: true,
+    LOST_CLAIM: true,
+    IO: true,
+  };
+  assert.deepEqual([...FILE_STORE_ERROR_CODES].sort(), Object.keys(every).sort());
   assert.equal(new Set(FILE_STORE_ERROR_CODES).size, FILE_STORE_ERROR_CODES.length);
   const error = new FileStoreError("IO", "Cannot do 'x'", { cause: new Error("os"), path: "/x" });
   assert.ok(error instanceof Error);
