@@ -528,7 +528,10 @@ export class FileStore {
     } catch (error) {
       yield* this.#discard(temporary);
       throw error instanceof FileStoreError && error.code === "ALREADY_EXISTS"
-        ? new FileStoreError("ALREADY_EXISTS", `Cannot copy '${source}': '${target}' already exists`, { path: target })
+        ? new FileStoreError("ALREADY_EXISTS", `Cannot copy '${source}': '${target}' already exists`, {
+          cause: error.cause,
+          path: target,
+        })
         : error;
     }
   }
@@ -668,7 +671,10 @@ export class FileStore {
     } catch (error) {
       yield* this.#discard(temporary);
       if (error instanceof FileStoreError && error.code === "ALREADY_EXISTS") {
-        throw new FileStoreError("ALREADY_EXISTS", `Cannot put '${name}': it already exists in new/`, { path });
+        throw new FileStoreError("ALREADY_EXISTS", `Cannot put '${name}': it already exists in new/`, {
+          cause: error.cause,
+          path,
+        });
       }
       throw yield* this.#explain(error, "put", path, ["tmp", "new"]);
     }
@@ -723,6 +729,10 @@ export class FileStore {
   async put(data: PutData, options: PutOptions = {}): Promise<StoredFile> {
     if (typeof data === "string" || data instanceof Uint8Array) {
       return runAsync(this.#putSteps(toBytes(data), options), this.adapter.async);
+    }
+    if (typeof (data as AsyncIterable<Uint8Array> | null)?.[Symbol.asyncIterator] !== "function") {
+      // A wrong type is the caller's bug: say so before any I/O, not as an I/O error.
+      toBytes(data as unknown as string);
     }
     return await this.#putStream(data, options);
   }
@@ -829,7 +839,8 @@ export class FileStore {
     try {
       yield* call("rename", source, path);
     } catch (error) {
-      if (osCode(error) === "ENOENT") return null;
+      // ENOENT is a lost race, unless cur/ itself is gone (then every claim would "lose").
+      if (osCode(error) === "ENOENT" && (yield* this.#areaExists("cur"))) return null;
       throw yield* this.#explain(error, "claim", source, ["new", "cur"]);
     }
     return { name: claimed, path, key: parts.key, attempts: parts.attempts };
