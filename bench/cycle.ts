@@ -44,26 +44,53 @@ export interface Config {
   argv?: (dir: string) => string[];
   /** Or a function doing one measured run in `dir`. */
   run?: (dir: string) => Promise<Result>;
+  /** Runs right before each run of this one (A B A B); `ratio` is the median of the pairs' ratios. */
+  baseline?: Config;
 }
 
-/** Medians per row and column, and the raw samples. */
-export type Medians = Map<string, Map<string, { put: number; drain: number; full: number; samples: number }>>;
+/** The medians of one configuration. */
+export interface Median {
+  put: number;
+  drain: number;
+  full: number;
+  /** Median of full-cycle rate over its baseline's rate in the run just before (paired). */
+  ratio: number;
+  samples: number;
+}
+
+/** Medians per row and column. */
+export type Medians = Map<string, Map<string, Median>>;
+
+const fullRate = (r: Result) => Number(r.items) / (Number(r.put) + Number(r.drain ?? 0));
 
 /**
  * Runs configurations interleaved: each round runs every one once (in a
- * rotated order), in a fresh directory. Returns medians of items per second.
+ * rotated order), in a fresh directory, each right after a run of its
+ * baseline (A B A B), so that a ratio compares two runs made moments apart.
+ * Returns medians of items per second and of the paired ratios.
  */
 export async function interleave(configs: Config[], options: PartOptions, title: string): Promise<Medians> {
   const samples = new Map<Config, Result[]>(configs.map((c) => [c, []]));
+  const ratios = new Map<Config, number[]>(configs.map((c) => [c, []]));
+  const baselines = new Set(configs.map((c) => c.baseline).filter((c) => c !== undefined));
+  const once = async (config: Config): Promise<Result> => {
+    const dir = await options.scratch.fresh(`${config.row}-${config.column}`);
+    try {
+      const result = config.run ? await config.run(dir) : await runJson(config.argv!(dir));
+      samples.get(config)?.push(result);
+      return result;
+    } finally {
+      options.scratch.drop(dir);
+    }
+  };
+  // A baseline runs with the configurations it is paired with (alone only if nothing pairs with it).
+  const scheduled = configs.filter((c) => !baselines.has(c) || !configs.some((d) => d.baseline === c));
   for (let round = 0; round < options.rounds; round++) {
-    options.log(`${title}: round ${round + 1} of ${options.rounds} (${configs.length} runs)`);
-    for (const config of rotate(configs, round * 7)) {
-      const dir = options.scratch.fresh(`${config.row}-${config.column}`);
-      try {
-        samples.get(config)!.push(config.run ? await config.run(dir) : await runJson(config.argv!(dir)));
-      } finally {
-        options.scratch.drop(dir);
-      }
+    options.log(`${title}: round ${round + 1} of ${options.rounds} (${scheduled.length} pairs or runs)`);
+    for (const config of rotate(scheduled, round * 7)) {
+      const base = config.baseline ? await once(config.baseline) : undefined;
+      const result = await once(config);
+      if (base) ratios.get(config)!.push(fullRate(result) / fullRate(base));
     }
   }
   const medians: Medians = new Map();
@@ -74,7 +101,8 @@ export async function interleave(configs: Config[], options: PartOptions, title:
     row.set(config.column, {
       put: rate((r) => Number(r.put)),
       drain: rate((r) => Number(r.drain)),
-      full: rate((r) => Number(r.put) + Number(r.drain)),
+      full: median(results.map(fullRate)),
+      ratio: config.baseline ? median(ratios.get(config)!) : 1,
       samples: results.length,
     });
   }
@@ -108,6 +136,15 @@ function cycleCount(items: number, sync: boolean, size: number): number {
   return Math.max(20, size > 4096 ? Math.round(base / 2) : base);
 }
 
+function floorConfig(tools: Toolbox, row: string, args: (dir: string) => string[]): Config | undefined {
+  return tools.floor ? { row, column: "floor", argv: (dir) => [tools.floor!, "cycle", ...args(dir)] } : undefined;
+}
+
+/** A rate and its paired ratio to the baseline, for a table cell. */
+export function cell(m: Median | undefined): string {
+  return m ? `${rate(m.full)} (${m.ratio.toFixed(2)}x)` : "–";
+}
+
 /** The full-cycle matrix: sizes x fsync x runtimes x APIs, and the C floor. */
 export async function fullCycle(options: PartOptions): Promise<string> {
   const { tools } = options;
@@ -117,13 +154,15 @@ export async function fullCycle(options: PartOptions): Promise<string> {
       const count = cycleCount(options.items, sync, size);
       const row = `${sizeName}|${sync ? "fsync" : "no fsync"}|${count}`;
       const args = (dir: string) => [dir, String(size), String(count), sync ? "1" : "0"];
-      if (tools.floor) configs.push({ row, column: "floor", argv: (dir) => [tools.floor!, "cycle", ...args(dir)] });
+      const baseline = floorConfig(tools, row, args);
+      if (baseline) configs.push(baseline);
       for (const runtime of tools.runtimes) {
         for (const api of ["sync", "async"]) {
           configs.push({
             row,
             column: `${runtime} ${api}`,
             argv: (dir) => workerCommand(runtime, ["cycle", ...args(dir), api]),
+            baseline,
           });
         }
       }
@@ -133,13 +172,15 @@ export async function fullCycle(options: PartOptions): Promise<string> {
   if (tools.runtimes.includes("deno")) {
     const row = `1 KiB|no fsync|${cycleCount(options.items, false, 1024)}|adapters`;
     const args = (dir: string) => [dir, "1024", String(cycleCount(options.items, false, 1024)), "0"];
-    if (tools.floor) configs.push({ row, column: "floor", argv: (dir) => [tools.floor!, "cycle", ...args(dir)] });
+    const baseline = floorConfig(tools, row, args);
+    if (baseline) configs.push(baseline);
     for (const adapter of ["node", "deno"]) {
       for (const api of ["sync", "async"]) {
         configs.push({
           row,
           column: `${adapter} ${api}`,
           argv: (dir) => workerCommand("deno", ["cycle", ...args(dir), api, adapter]),
+          baseline,
         });
       }
     }
@@ -161,7 +202,7 @@ export async function fullCycle(options: PartOptions): Promise<string> {
       sync,
       count,
       rate(floor),
-      ...columns.map((c) => `${rate(cells.get(c)?.full)} (${ratio(cells.get(c)?.full, floor)})`),
+      ...columns.map((c) => cell(cells.get(c))),
     ]);
   }
   let out = "### Full cycle (put, next, read, ack), items/s and ratio to the C floor\n\n" + table(head, rows);
@@ -174,7 +215,7 @@ export async function fullCycle(options: PartOptions): Promise<string> {
     out += "\n\n### Deno: the node:fs adapter and the Deno.* adapter (1 KiB, no fsync), items/s and ratio to the floor\n\n" +
       table(
         ["C floor", "node:fs *Sync", "node:fs async", "Deno.* *Sync", "Deno.* async"],
-        [[rate(floor), ...names.map((n) => `${rate(cells.get(n)?.full)} (${ratio(cells.get(n)?.full, floor)})`)]],
+        [[rate(floor), ...names.map((n) => cell(cells.get(n)))]],
       );
   }
   return out;
@@ -187,12 +228,14 @@ export async function backlog(options: PartOptions): Promise<string> {
   const configs: Config[] = [];
   for (const n of sizes) {
     const args = (dir: string) => [dir, "1024", String(n), "0"];
-    if (tools.floor) configs.push({ row: String(n), column: "floor", argv: (dir) => [tools.floor!, "cycle", ...args(dir)] });
+    const baseline = floorConfig(tools, String(n), args);
+    if (baseline) configs.push(baseline);
     for (const runtime of tools.runtimes) {
       configs.push({
         row: String(n),
         column: runtime,
         argv: (dir) => workerCommand(runtime, ["cycle", ...args(dir), "sync"]),
+        baseline,
       });
     }
   }
@@ -223,11 +266,12 @@ export async function groupCommit(options: PartOptions): Promise<string> {
     for (const api of ["sync", "async"]) {
       const args = (dir: string) => [dir, "1024", String(count), "1", api];
       const row = `${runtime} ${api}`;
-      configs.push({ row, column: "put", argv: (dir) => workerCommand(runtime, ["put", ...args(dir)]) });
-      configs.push({
+      const single: Config = { row, column: "put", argv: (dir) => workerCommand(runtime, ["put", ...args(dir)]) };
+      configs.push(single, {
         row,
         column: "putMany",
         argv: (dir) => workerCommand(runtime, ["putmany", ...args(dir), "default", String(batch)]),
+        baseline: single,
       });
     }
   }
@@ -235,12 +279,11 @@ export async function groupCommit(options: PartOptions): Promise<string> {
   const rows: string[][] = [];
   for (const [row, cells] of medians) {
     const [runtime, api] = row.split(" ");
-    const single = cells.get("put")?.put, many = cells.get("putMany")?.put;
     rows.push([
       `${RUNTIME_NAMES[runtime as Runtime]} ${api === "sync" ? "*Sync" : "async"}`,
-      rate(single),
-      rate(many),
-      ratio(many, single),
+      rate(cells.get("put")?.full),
+      rate(cells.get("putMany")?.full),
+      `${cells.get("putMany")?.ratio.toFixed(2)}x`,
     ]);
   }
   return `### Group commit: ${count} durable puts of 1 KiB, items/s\n\n` +
@@ -263,6 +306,7 @@ if (isMain()) {
   const tools = findTools();
   for (const line of tools.missing) console.log(`missing: ${line}`);
   const scratch = new Scratch();
+  scratch.probe = tools.floor;
   try {
     const options = { items, rounds, scratch, tools, log: (line: string) => console.error(line) };
     console.log(await fullCycle(options));

@@ -12,6 +12,7 @@
  *        produce  waits for DIR/.go, puts COUNT items; prints start/end (ms since the epoch)
  *        consume  waits for DIR/.go, drains until DIR/.done exists and new/ is empty
  *        drain    drains what new/ holds (a backlog made by `produce`); prints drain seconds
+ *        probe    creates COUNT empty files in DIR/.probe (kept); prints microseconds per create
  * Output: one line of JSON.
  */
 #define _GNU_SOURCE
@@ -128,8 +129,25 @@ static void wait_go(void) {
 }
 
 int main(int argc, char **argv) {
+  if (argc == 4 && strcmp(argv[1], "probe") == 0) {
+    /* How fast creates are in this directory's block group (see bench/_common.ts, Scratch). */
+    char dir[4200], path[4300];
+    long n = strtol(argv[3], NULL, 10);
+    snprintf(dir, sizeof dir, "%s/.probe", argv[2]);
+    if (mkdir(argv[2], 0700) != 0 && errno != EEXIST) die("mkdir", argv[2]);
+    if (mkdir(dir, 0700) != 0) die("mkdir", dir);
+    double t0 = now_s();
+    for (long i = 0; i < n; i++) {
+      snprintf(path, sizeof path, "%s/%ld", dir, i);
+      int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+      if (fd < 0) die("open", path);
+      close(fd);
+    }
+    printf("{\"us\":%.3f}\n", (now_s() - t0) / n * 1e6);
+    return 0;
+  }
   if (argc != 6) {
-    fprintf(stderr, "usage: floor cycle|produce|consume|drain DIR SIZE COUNT SYNC\n");
+    fprintf(stderr, "usage: floor cycle|produce|consume|drain DIR SIZE COUNT SYNC | floor probe DIR COUNT\n");
     return 2;
   }
   const char *role = argv[1];

@@ -14,7 +14,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { findTools, type Result, type Runtime, Scratch, startWaiting, workerCommand } from "./_common.ts";
-import { commonFlags, type Config, interleave, type PartOptions, rate, ratio, table } from "./cycle.ts";
+import { cell, commonFlags, type Config, interleave, type PartOptions, rate, ratio, table } from "./cycle.ts";
 import { barChart } from "./_svg.ts";
 
 const RUNTIME_NAMES: Record<Runtime, string> = { deno: "Deno", bun: "Bun", node: "Node" };
@@ -80,6 +80,12 @@ const key = (p: { label: string; fsync: boolean }) => `${p.label}${p.fsync ? ", 
 export async function peers(options: PartOptions): Promise<PeersReport> {
   const list = programs(options);
   const configs: Config[] = list.map((p) => ({ row: key(p), column: "run", argv: p.argv }));
+  // Each program runs right after the C floor with the same fsync setting (A B A B).
+  for (const config of configs) {
+    const fsync = config.row.endsWith(", fsync");
+    const floor = configs.find((c) => c.row === key({ label: "C floor", fsync }));
+    if (floor && floor !== config) config.baseline = floor;
+  }
   const medians = await interleave(configs, options, "peers");
   const get = (label: string) => medians.get(label)?.get("run");
   const full = new Map(list.map((p) => [key(p), get(key(p))?.full ?? NaN]));
@@ -100,14 +106,13 @@ export async function peers(options: PartOptions): Promise<PeersReport> {
   ];
   const rows = list.map((p) => {
     const m = get(key(p));
-    const floor = full.get(key({ label: "C floor", fsync: p.fsync }));
     return [
       p.label,
       p.fsync ? "yes" : "no",
       rate(m?.full),
       rate(m?.put),
       rate(m?.drain),
-      ratio(m?.full, floor),
+      m ? `${m.ratio.toFixed(m.ratio >= 10 ? 0 : 2)}x` : "–",
       ...peerColumns.map((label) => ratio(m?.full, full.get(label))),
     ];
   });
@@ -162,32 +167,28 @@ export async function scaling(options: PartOptions): Promise<string> {
   const columns: string[] = [];
   for (const pairs of [1, 2, 4]) {
     const row = String(pairs);
-    if (tools.floor) {
-      configs.push({
+    const baseline: Config | undefined = tools.floor
+      ? {
         row,
         column: "C floor",
         run: (dir) => pairsRun(pairs, items, (role, n) => [tools.floor!, role, dir, "1024", String(n), "0"], dir),
-      });
-    }
+      }
+      : undefined;
+    if (baseline) configs.push(baseline);
     for (const runtime of tools.runtimes) {
       configs.push({
         row,
         column: `filestore, ${RUNTIME_NAMES[runtime]} *Sync`,
         run: (dir) =>
           pairsRun(pairs, items, (role, n) => workerCommand(runtime, [role, dir, "1024", String(n), "0", "sync"]), dir),
+        baseline,
       });
     }
   }
   for (const c of configs) if (!columns.includes(c.column)) columns.push(c.column);
   const medians = await interleave(configs, options, "scaling");
   const rows = [...medians].map(([pairs, cells]) => {
-    const floor = cells.get("C floor")?.full;
-    return [
-      pairs,
-      ...columns.map((c) =>
-        c === "C floor" ? rate(floor) : `${rate(cells.get(c)?.full)} (${ratio(cells.get(c)?.full, floor)})`
-      ),
-    ];
+    return [pairs, ...columns.map((c) => c === "C floor" ? rate(cells.get(c)?.full) : cell(cells.get(c)))];
   });
   return `### Producer/consumer process pairs, ${items.toLocaleString("en-US")} items of 1 KiB in all, items/s\n\n` +
     table(["pairs", ...columns], rows) +
@@ -200,6 +201,7 @@ if ((process.argv[1] ?? "").match(/bench\/peers\.(ts|js)$/)) {
   const tools = findTools();
   for (const line of tools.missing) console.log(`missing: ${line}`);
   const scratch = new Scratch();
+  scratch.probe = tools.floor;
   try {
     const options = { items, rounds, scratch, tools, log: (line: string) => console.error(line) };
     const report = await peers(options);

@@ -49,6 +49,7 @@ if (tools.missing.length) {
 }
 
 const scratch = new Scratch();
+scratch.probe = tools.floor;
 if (!scratch.spread) {
   console.log("bench: chattr +T failed (not ext4, or no chattr): runs may slow down as freed inodes pile up");
 }
@@ -73,6 +74,7 @@ try {
 } finally {
   scratch.dispose();
 }
+console.log(`bench: ${scratch.redrawn} run directories were drawn again after a slow probe`);
 
 const seconds = (Date.now() - started) / 1000;
 const machine = machineInfo(scratch.base, tools);

@@ -6,6 +6,7 @@ Usage: python3 maildir_worker.py DIR SIZE COUNT SYNC   (prints one line of JSON)
 """
 import json
 import mailbox
+import os
 import sys
 import time
 
@@ -14,7 +15,8 @@ if not sync:
     # add() closes its tmp file through this helper, which fsyncs first.
     mailbox._sync_close = lambda f: f.close()
 payload = b"x" * size
-box = mailbox.Maildir(directory, create=True)
+# Maildir() creates tmp/, new/ and cur/ only along with the directory itself.
+box = mailbox.Maildir(os.path.join(directory, "maildir"), create=True)
 t0 = time.monotonic()
 for _ in range(count):
     box.add(payload)
