@@ -4,6 +4,7 @@
  *
  * Usage: _worker.ts ROLE DIR SIZE COUNT SYNC API [ADAPTER] [BATCH]
  *   ROLE     cycle    puts COUNT items, then drains them (next, read, ack); times both phases
+ *            raw      like cycle, but with plain node:fs calls and no filestore (the runtime's own cost)
  *            put      puts COUNT items one by one; times it
  *            putmany  puts COUNT items with putMany in batches of BATCH (group commit); times it
  *            produce  waits for DIR/.go, puts COUNT items; prints start/end (ms since the epoch)
@@ -14,6 +15,7 @@
  *
  * @module
  */
+import * as fs from "node:fs";
 import { existsSync } from "node:fs";
 import process from "node:process";
 import { FileStore, type FsAdapter } from "../mod.ts";
@@ -80,13 +82,47 @@ function waitForGo(): void {
   while (!existsSync(`${dir}/.go`)) Atomics.wait(pause, 0, 0, 0.2);
 }
 
+// The same system calls as the C floor, straight through node:fs.
+const C = fs.constants;
+let rawSeq = 0;
+function rawPut(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const name = `${Date.now()}.Q${++rawSeq}P${process.pid}.raw`;
+    const temporary = `${dir}/tmp/${name}`;
+    const fd = fs.openSync(temporary, C.O_WRONLY | C.O_CREAT | C.O_EXCL, 0o600);
+    let offset = 0;
+    while (offset < size) offset += fs.writeSync(fd, payload, offset, size - offset);
+    if (sync) fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(temporary, `${dir}/new/${name}`);
+    if (sync) {
+      const dirFd = fs.openSync(`${dir}/new`, C.O_RDONLY);
+      fs.fsyncSync(dirFd);
+      fs.closeSync(dirFd);
+    }
+  }
+}
+function rawDrain(): number {
+  let taken = 0;
+  for (const name of fs.readdirSync(`${dir}/new`)) {
+    const path = `${dir}/cur/${name},C=P${process.pid}R${taken.toString(16)}:2,`;
+    fs.renameSync(`${dir}/new/${name}`, path);
+    const fd = fs.openSync(path, C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK);
+    const buffer = new Uint8Array(fs.fstatSync(fd).size);
+    fs.readSync(fd, buffer, 0, buffer.byteLength, null);
+    fs.closeSync(fd);
+    fs.unlinkSync(path);
+    taken++;
+  }
+  return taken;
+}
+
 // Warms the JIT up on the same code paths (untimed), so that the timed part
 // measures the steady state; the C floor warms its caches the same way.
 async function warmUp(): Promise<void> {
   await putAll(Math.min(count, sync ? 50 : 200));
   await drainAll();
 }
-
 
 switch (role) {
   case "cycle": {
@@ -95,6 +131,18 @@ switch (role) {
     await putAll(count);
     const t1 = seconds();
     const taken = await drainAll();
+    const t2 = seconds();
+    if (taken !== count) throw new Error(`Drained ${taken} of ${count} items`);
+    print({ items: count, put: t1 - t0, drain: t2 - t1 });
+    break;
+  }
+  case "raw": {
+    rawPut(Math.min(count, sync ? 50 : 200));
+    rawDrain();
+    const t0 = seconds();
+    rawPut(count);
+    const t1 = seconds();
+    const taken = rawDrain();
     const t2 = seconds();
     if (taken !== count) throw new Error(`Drained ${taken} of ${count} items`);
     print({ items: count, put: t1 - t0, drain: t2 - t1 });

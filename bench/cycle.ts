@@ -17,8 +17,8 @@ import {
   median,
   type Result,
   rotate,
-  type Runtime,
   runJson,
+  type Runtime,
   Scratch,
   type Toolbox,
   workerCommand,
@@ -165,6 +165,15 @@ export async function fullCycle(options: PartOptions): Promise<string> {
             baseline,
           });
         }
+        // The same calls through plain node:fs: what the runtime itself costs, without filestore.
+        if (!sync && size === 1024) {
+          configs.push({
+            row,
+            column: `${runtime} raw`,
+            argv: (dir) => workerCommand(runtime, ["raw", ...args(dir), "sync"]),
+            baseline,
+          });
+        }
       }
     }
   }
@@ -188,10 +197,16 @@ export async function fullCycle(options: PartOptions): Promise<string> {
   const medians = await interleave(configs, options, "full cycle");
 
   const columns = tools.runtimes.flatMap((r) => [`${r} sync`, `${r} async`]);
-  const head = ["size", "fsync", "items", "C floor", ...columns.map((c) => {
-    const [runtime, api] = c.split(" ");
-    return `${RUNTIME_NAMES[runtime as Runtime]} ${api === "sync" ? "*Sync" : "async"}`;
-  })];
+  const head = [
+    "size",
+    "fsync",
+    "items",
+    "C floor",
+    ...columns.map((c) => {
+      const [runtime, api] = c.split(" ");
+      return `${RUNTIME_NAMES[runtime as Runtime]} ${api === "sync" ? "*Sync" : "async"}`;
+    }),
+  ];
   const rows: string[][] = [];
   for (const [row, cells] of medians) {
     if (row.endsWith("|adapters")) continue;
@@ -205,14 +220,31 @@ export async function fullCycle(options: PartOptions): Promise<string> {
       ...columns.map((c) => cell(cells.get(c))),
     ]);
   }
-  let out = "### Full cycle (put, next, read, ack), items/s and ratio to the C floor\n\n" + table(head, rows);
+  let out = "### Full cycle (put, next, read, ack), items/s and ratio to the C floor\n\n" + table(head, rows) +
+    "\n\nEach run follows a run of the C floor with the same settings; the ratio is the median of those pairs.";
+  const raw = medians.get(`1 KiB|no fsync|${cycleCount(options.items, false, 1024)}`);
+  if (raw && tools.runtimes.some((r) => raw.has(`${r} raw`))) {
+    out += "\n\n### The runtimes' own cost: the same system calls through plain node:fs, no filestore " +
+      "(1 KiB, no fsync)\n\n" +
+      table(
+        ["runtime", "C floor", "plain node:fs calls", "filestore *Sync", "filestore / plain"],
+        tools.runtimes.map((r) => [
+          RUNTIME_NAMES[r],
+          rate(raw.get("floor")?.full),
+          cell(raw.get(`${r} raw`)),
+          cell(raw.get(`${r} sync`)),
+          ratio(raw.get(`${r} sync`)?.full, raw.get(`${r} raw`)?.full),
+        ]),
+      );
+  }
 
   const adapters = [...medians].find(([row]) => row.endsWith("|adapters"));
   if (adapters) {
     const [, cells] = adapters;
     const floor = cells.get("floor")?.full;
     const names = ["node sync", "node async", "deno sync", "deno async"];
-    out += "\n\n### Deno: the node:fs adapter and the Deno.* adapter (1 KiB, no fsync), items/s and ratio to the floor\n\n" +
+    out +=
+      "\n\n### Deno: the node:fs adapter and the Deno.* adapter (1 KiB, no fsync), items/s and ratio to the floor\n\n" +
       table(
         ["C floor", "node:fs *Sync", "node:fs async", "Deno.* *Sync", "Deno.* async"],
         [[rate(floor), ...names.map((n) => cell(cells.get(n)))]],

@@ -116,7 +116,8 @@ export async function peers(options: PartOptions): Promise<PeersReport> {
       ...peerColumns.map((label) => ratio(m?.full, full.get(label))),
     ];
   });
-  const markdown = `### ${options.items.toLocaleString("en-US")} items of 1 KiB in one process, items/s (medians) and ratios\n\n` +
+  const markdown =
+    `### ${options.items.toLocaleString("en-US")} items of 1 KiB in one process, items/s (medians) and ratios\n\n` +
     table(head, rows) +
     "\n\nFull cycle: all puts, then all claims, reads and deletes; put/s and drain/s are those two phases alone. " +
     "filestore claims by rename into cur/ under a name unique to the claim; dirq locks by link(); mailbox.Maildir " +

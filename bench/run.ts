@@ -34,7 +34,11 @@ const svgPath = outDir ? join(outDir, "peers.svg") : join(root, "bench", "peers.
 const started = Date.now();
 if (!args.includes("--no-build")) {
   console.log("bench: building the npm package for the Node runs");
-  const build = spawnSync(join(root, "node_modules", ".bin", "deno"), ["run", "-A", join(root, "scripts", "build_npm.ts")], {
+  const build = spawnSync(join(root, "node_modules", ".bin", "deno"), [
+    "run",
+    "-A",
+    join(root, "scripts", "build_npm.ts"),
+  ], {
     stdio: "inherit",
   });
   if (build.status !== 0) console.log("bench: the npm build failed; Node runs are skipped");

@@ -11,7 +11,7 @@ const payload = "x".repeat(size);
 // file-queue creates tmp/, new/ and cur/ but not their parent.
 fs.mkdirSync(directory, { recursive: true });
 
-const queue = new Queue({ path: directory, persistent: false }, (err) => {
+function start(err) {
   if (err) throw err;
   const t0 = performance.now();
   let pushed = 0;
@@ -41,4 +41,6 @@ const queue = new Queue({ path: directory, persistent: false }, (err) => {
     pop();
   };
   push();
-});
+}
+
+const queue = new Queue({ path: directory, persistent: false }, start);
