@@ -5,7 +5,7 @@
  */
 import { resolve } from "node:path";
 import type { DirEntry, EntryKind, FsAdapter } from "./adapter.ts";
-import { call, runAsync, runSync, type Steps } from "./_io.ts";
+import { all, call, runAsync, runSync, type Steps } from "./_io.ts";
 import { defaultAdapter } from "./adapters/detect.ts";
 import { FileStoreError, osCode, wrapOsError } from "./errors.ts";
 import { FileWriter, type WriteMode } from "./file_writer.ts";
@@ -265,6 +265,11 @@ export class FileStore {
     const dir = this.areaPath(area);
     const given = typeof nameOrPath === "object" && nameOrPath !== null ? nameOrPath.path : nameOrPath;
     if (typeof given === "string" && given.includes("/")) {
+      // The common case, a path this store made (a claim's): `<dir>/<name>`, nothing to normalise.
+      if (given.length > dir.length + 1 && given.startsWith(dir) && given[dir.length] === "/") {
+        const name = given.slice(dir.length + 1);
+        if (!name.includes("/")) return validateName(name);
+      }
       const full = resolve(given);
       const slash = full.lastIndexOf("/");
       if (full.slice(0, slash) !== dir) {
@@ -774,15 +779,20 @@ export class FileStore {
     const sync = options.sync ?? this.sync;
     const published: StoredFile[] = [];
     try {
-      const targets: { name: string; chosen: boolean }[] = [];
+      const targets: { name: string; chosen: boolean; data: Uint8Array }[] = [];
       for (const item of items) {
         const described = typeof item === "object" && !(item instanceof Uint8Array);
         const chosen = described && item.name !== undefined;
         const name = this.#targetName({ name: described ? item.name : undefined });
-        targets.push({ name, chosen });
-        const temporary = this.#temporaryPath(name, chosen);
-        temporaries.push(yield* this.#writeTemporary(temporary, toBytes(described ? item.data : item), sync));
+        targets.push({ name, chosen, data: toBytes(described ? item.data : item) });
       }
+      // The writes are independent: the async runner overlaps them (and their fsyncs).
+      const written = yield* all(
+        targets.map(({ name, chosen, data }) => this.#writeTemporary(this.#temporaryPath(name, chosen), data, sync)),
+      );
+      for (const result of written) if (result.status === "fulfilled") temporaries.push(result.value);
+      const failed = written.find((result) => result.status === "rejected");
+      if (failed) throw failed.reason;
       for (const [i, { name, chosen }] of targets.entries()) {
         published.push(yield* this.#publish(temporaries[i], name, chosen));
       }
