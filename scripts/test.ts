@@ -8,13 +8,20 @@
  *   FILTER    only test files whose name contains FILTER
  */
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "node_modules", ".bin");
+// The Node on PATH outside node_modules/.bin (npm puts the node@22 devDependency
+// there), and Node 22 from that devDependency for a second Node run.
+const systemNode = process.env.NODE ??
+  (process.env.PATH ?? "").split(":").filter((dir) => dir && !dir.includes("node_modules"))
+    .map((dir) => join(dir, "node")).find((path) => existsSync(path)) ??
+  "node";
+const node22 = join(root, "node_modules", "node", "bin", "node");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const filters = args.filter((arg) => !arg.startsWith("--"));
@@ -89,7 +96,11 @@ await run("tests on Deno", deno, ["test", "-A", "--no-check", ...testFiles.map((
 await run("tests on Bun", join(bin, "bun"), ["test", "--timeout", "600000", ...testFiles.map((f) => `./tests/${f}`)]);
 if (build.ok) {
   const compiled = testFiles.map((f) => `npm/esm/tests/${f.replace(/\.ts$/, ".js")}`);
-  await run("tests on Node (npm build)", process.env.NODE ?? "node", ["--test", "--test-concurrency=1", ...compiled]);
+  await run("tests on Node (npm build)", systemNode, ["--test", "--test-concurrency=1", ...compiled]);
+  if (existsSync(node22)) {
+    // Fixtures started by these tests run on process.execPath, so on Node 22 too.
+    await run("tests on Node 22 (npm build)", node22, ["--test", "--test-concurrency=1", ...compiled]);
+  }
 }
 
 console.log("\n=== summary");

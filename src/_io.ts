@@ -9,8 +9,15 @@ export interface Call {
   args: unknown[];
 }
 
+/** Several operations whose order does not matter, yielded by {@linkcode all}. */
+export interface Group {
+  fn: "all";
+  steps: Steps<unknown>[];
+  limit: number;
+}
+
 /** An operation: yields calls, receives their results, returns T. */
-export type Steps<T> = Generator<Call, T, unknown>;
+export type Steps<T> = Generator<Call | Group, T, unknown>;
 
 /** Yields one call and returns its (typed) result. */
 export function* call<K extends keyof SyncFs>(
@@ -18,6 +25,15 @@ export function* call<K extends keyof SyncFs>(
   ...args: Parameters<SyncFs[K]>
 ): Generator<Call, ReturnType<SyncFs[K]>, unknown> {
   return (yield { fn, args }) as ReturnType<SyncFs[K]>;
+}
+
+/**
+ * Runs independent operations and returns how each ended, in order. The
+ * async runner keeps up to `limit` of them in flight (their waits on the
+ * disk overlap); the sync runner runs them one after the other.
+ */
+export function* all<T>(steps: Steps<T>[], limit = 16): Generator<Group, PromiseSettledResult<T>[], unknown> {
+  return (yield { fn: "all", steps, limit }) as PromiseSettledResult<T>[];
 }
 
 // On a shared file system (NFS, GlusterFS) a client that cached a name which
@@ -30,13 +46,9 @@ const RETRIED_ON_ESTALE: ReadonlySet<keyof SyncFs> = new Set(["readFile", "stat"
 /** The pauses before each retry of a read that failed with ESTALE, in ms. */
 export const ESTALE_RETRY_DELAYS: readonly number[] = [10, 20, 40, 80, 160, 320, 640, 640];
 
-function isStale(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === "ESTALE";
-}
-
-// Marks a failed call's error apart from a result.
-class CallFailure {
-  constructor(readonly error: unknown) {}
+function retryOnStale(error: unknown, fn: keyof SyncFs, attempt: number): boolean {
+  return (error as { code?: unknown } | null)?.code === "ESTALE" && RETRIED_ON_ESTALE.has(fn) &&
+    attempt < ESTALE_RETRY_DELAYS.length;
 }
 
 let sleeper: Int32Array | undefined;
@@ -52,26 +64,51 @@ function sleepSync(ms: number): void {
   }
 }
 
+function callSync(fs: SyncFs, { fn, args }: Call): unknown {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return (fs[fn] as (...a: unknown[]) => unknown)(...args);
+    } catch (error) {
+      if (!retryOnStale(error, fn, attempt)) throw error;
+      sleepSync(ESTALE_RETRY_DELAYS[attempt]);
+    }
+  }
+}
+
+async function callAsync(fs: AsyncFs, { fn, args }: Call): Promise<unknown> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await (fs[fn] as (...a: unknown[]) => Promise<unknown>)(...args);
+    } catch (error) {
+      if (!retryOnStale(error, fn, attempt)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, ESTALE_RETRY_DELAYS[attempt]));
+    }
+  }
+}
+
 /** Runs an operation with synchronous calls. */
 export function runSync<T>(steps: Steps<T>, fs: SyncFs): T {
   let step = steps.next();
   while (!step.done) {
-    const { fn, args } = step.value;
+    const request = step.value;
     let result: unknown;
-    for (let attempt = 0;; attempt++) {
-      try {
-        result = (fs[fn] as (...a: unknown[]) => unknown)(...args);
-        break;
-      } catch (error) {
-        if (isStale(error) && RETRIED_ON_ESTALE.has(fn) && attempt < ESTALE_RETRY_DELAYS.length) {
-          sleepSync(ESTALE_RETRY_DELAYS[attempt]);
-          continue;
-        }
-        result = new CallFailure(error);
-        break;
+    try {
+      if (request.fn === "all") {
+        result = request.steps.map((sub): PromiseSettledResult<unknown> => {
+          try {
+            return { status: "fulfilled", value: runSync(sub, fs) };
+          } catch (reason) {
+            return { status: "rejected", reason };
+          }
+        });
+      } else {
+        result = callSync(fs, request);
       }
+    } catch (error) {
+      step = steps.throw(error);
+      continue;
     }
-    step = result instanceof CallFailure ? steps.throw(result.error) : steps.next(result);
+    step = steps.next(result);
   }
   return step.value;
 }
@@ -80,22 +117,37 @@ export function runSync<T>(steps: Steps<T>, fs: SyncFs): T {
 export async function runAsync<T>(steps: Steps<T>, fs: AsyncFs): Promise<T> {
   let step = steps.next();
   while (!step.done) {
-    const { fn, args } = step.value;
+    const request = step.value;
     let result: unknown;
-    for (let attempt = 0;; attempt++) {
-      try {
-        result = await (fs[fn] as (...a: unknown[]) => Promise<unknown>)(...args);
-        break;
-      } catch (error) {
-        if (isStale(error) && RETRIED_ON_ESTALE.has(fn) && attempt < ESTALE_RETRY_DELAYS.length) {
-          await new Promise((resolve) => setTimeout(resolve, ESTALE_RETRY_DELAYS[attempt]));
-          continue;
-        }
-        result = new CallFailure(error);
-        break;
+    try {
+      if (request.fn === "all") {
+        result = await settleAll(request.steps, request.limit, fs);
+      } else {
+        result = await callAsync(fs, request);
       }
+    } catch (error) {
+      step = steps.throw(error);
+      continue;
     }
-    step = result instanceof CallFailure ? steps.throw(result.error) : steps.next(result);
+    step = steps.next(result);
   }
   return step.value;
+}
+
+// Runs operations with at most `limit` in flight, so a big batch cannot run out of file descriptors.
+async function settleAll(list: Steps<unknown>[], limit: number, fs: AsyncFs): Promise<PromiseSettledResult<unknown>[]> {
+  const results = new Array<PromiseSettledResult<unknown>>(list.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < list.length) {
+      const i = next++;
+      try {
+        results[i] = { status: "fulfilled", value: await runAsync(list[i], fs) };
+      } catch (reason) {
+        results[i] = { status: "rejected", reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, list.length)) }, worker));
+  return results;
 }

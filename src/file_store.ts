@@ -3,14 +3,26 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { DirEntry, EntryKind, FsAdapter } from "./adapter.ts";
-import { call, runAsync, runSync, type Steps } from "./_io.ts";
+import { all, call, runAsync, runSync, type Steps } from "./_io.ts";
 import { defaultAdapter } from "./adapters/detect.ts";
 import { FileStoreError, osCode, wrapOsError } from "./errors.ts";
 import { FileWriter, type WriteMode } from "./file_writer.ts";
+import { flagChange, type FlagKind, flagsOf, renamedForFlags } from "./flags.ts";
 import { type StatsOptions, type StoreStats, storeStats } from "./stats.ts";
+import { type WatchOptions, watchStore } from "./watch.ts";
+import { type ConsumeHandler, type ConsumeOptions, consumeStore, type ConsumeSummary } from "./consume.ts";
 import {
+  type CleanOptions,
+  cleanTmp,
+  cleanTmpSync,
+  recoverClaims,
+  recoverClaimsSync,
+  type RecoverOptions,
+} from "./recover.ts";
+import {
+  baseOf,
   escapeHost,
   formatName,
   hasReservedField,
@@ -18,6 +30,7 @@ import {
   newClaimToken,
   parseName,
   printable,
+  releasedName,
   validateName,
 } from "./names.ts";
 
@@ -133,6 +146,11 @@ function byName(a: string, b: string): number {
 
 function visible(entry: DirEntry): boolean {
   return !entry.name.startsWith(".");
+}
+
+function missing(error: unknown): boolean {
+  const code = osCode(error);
+  return code === "ENOENT" || code === "NOT_FOUND";
 }
 
 // Error codes of link() on file systems that have no hard links.
@@ -254,6 +272,11 @@ export class FileStore {
     const dir = this.areaPath(area);
     const given = typeof nameOrPath === "object" && nameOrPath !== null ? nameOrPath.path : nameOrPath;
     if (typeof given === "string" && given.includes("/")) {
+      // The common case, a path this store made (a claim's): `<dir>/<name>`, nothing to normalise.
+      if (given.length > dir.length + 1 && given.startsWith(dir) && given[dir.length] === "/") {
+        const name = given.slice(dir.length + 1);
+        if (!name.includes("/")) return validateName(name);
+      }
       const full = resolve(given);
       const slash = full.lastIndexOf("/");
       if (full.slice(0, slash) !== dir) {
@@ -262,6 +285,42 @@ export class FileStore {
       return validateName(full.slice(slash + 1));
     }
     return validateName(given as string);
+  }
+
+  // Runs `step` on a name in an area. Only if that name is not there does it
+  // look the file up by key and run `step` once more on the name found, so a
+  // key, a name whose flags changed meanwhile, or a full path all work, and
+  // the hot path pays nothing. A claim's name matches on its whole base (key
+  // and claim token): the lookup never lands on another holder's claim.
+  *#resolved<T>(area: string, name: string, step: (name: string) => Steps<T>): Steps<T> {
+    try {
+      return yield* step(name);
+    } catch (error) {
+      if (!missing(error)) throw error;
+      let entries: DirEntry[];
+      try {
+        entries = yield* call("readDir", this.areaPath(area));
+      } catch {
+        throw error;
+      }
+      const parts = parseName(name);
+      const base = baseOf(name);
+      const found = entries.find((entry) =>
+        entry.name !== name && visible(entry) &&
+        (parts.claim ? baseOf(entry.name) === base : parseName(entry.name).key === parts.key)
+      );
+      if (!found) throw error;
+      return yield* step(found.name);
+    }
+  }
+
+  // The name of a regular file in an area (lstat: symlinks are never followed).
+  *#existing(area: string, name: string, action: string): Steps<string> {
+    const path = `${this.areaPath(area)}/${name}`;
+    if (!(yield* call("lstat", path)).isFile) {
+      throw new FileStoreError("NOT_A_FILE", `Cannot ${action} '${path}': it is not a regular file`, { path });
+    }
+    return name;
   }
 
   // Explains an OS error: ENOENT on a missing area directory is NOT_PREPARED.
@@ -457,7 +516,10 @@ export class FileStore {
   }
 
   *#moveSteps(name: string | StoredFile, from: string, to: string, options: MoveOptions): Steps<void> {
-    const file = this.#nameIn(from, name);
+    yield* this.#resolved(from, this.#nameIn(from, name), (file) => this.#moveOne(file, from, to, options));
+  }
+
+  *#moveOne(file: string, from: string, to: string, options: MoveOptions): Steps<void> {
     const source = `${this.areaPath(from)}/${file}`;
     const target = `${this.areaPath(to)}/${file}`;
     if (source === target) return;
@@ -495,15 +557,14 @@ export class FileStore {
   }
 
   *#copySteps(name: string | StoredFile, from: string, to: string): Steps<void> {
-    const file = this.#nameIn(from, name);
+    let file = this.#nameIn(from, name);
+    try {
+      file = yield* this.#resolved(from, file, (found) => this.#existing(from, found, "copy"));
+    } catch (error) {
+      throw yield* this.#explain(error, "copy", `${this.areaPath(from)}/${file}`, [from]);
+    }
     const source = `${this.areaPath(from)}/${file}`;
     const target = `${this.areaPath(to)}/${file}`;
-    try {
-      const info = yield* call("lstat", source);
-      if (!info.isFile) throw new FileStoreError("NOT_A_FILE", `Cannot copy '${source}': it is not a regular file`);
-    } catch (error) {
-      throw yield* this.#explain(error, "copy", source, [from]);
-    }
     // Copy under a fresh name in tmp/, so no reader ever sees a partial copy.
     const temporary = `${this.areaPath("tmp")}/${this.uniqueName()}`;
     try {
@@ -517,7 +578,10 @@ export class FileStore {
     } catch (error) {
       yield* this.#discard(temporary);
       throw error instanceof FileStoreError && error.code === "ALREADY_EXISTS"
-        ? new FileStoreError("ALREADY_EXISTS", `Cannot copy '${source}': '${target}' already exists`, { path: target })
+        ? new FileStoreError("ALREADY_EXISTS", `Cannot copy '${source}': '${target}' already exists`, {
+          cause: error.cause,
+          path: target,
+        })
         : error;
     }
   }
@@ -546,11 +610,12 @@ export class FileStore {
   }
 
   *#removeSteps(name: string | StoredFile, area: string): Steps<void> {
-    const path = `${this.areaPath(area)}/${this.#nameIn(area, name)}`;
+    const dir = this.areaPath(area);
+    const file = this.#nameIn(area, name);
     try {
-      yield* call("unlink", path);
+      yield* this.#resolved(area, file, (found) => call("unlink", `${dir}/${found}`));
     } catch (error) {
-      throw yield* this.#explain(error, "remove", path, [area]);
+      throw yield* this.#explain(error, "remove", `${dir}/${file}`, [area]);
     }
   }
 
@@ -578,9 +643,11 @@ export class FileStore {
   }
 
   *#readSteps(name: string | StoredFile, area: string): Steps<Uint8Array> {
-    const path = `${this.areaPath(area)}/${this.#nameIn(area, name)}`;
+    const dir = this.areaPath(area);
+    const file = this.#nameIn(area, name);
+    const path = `${dir}/${file}`;
     try {
-      return yield* call("readFile", path);
+      return yield* this.#resolved(area, file, (found) => call("readFile", `${dir}/${found}`));
     } catch (error) {
       if (osCode(error) === "ELOOP") {
         throw new FileStoreError(
@@ -657,7 +724,10 @@ export class FileStore {
     } catch (error) {
       yield* this.#discard(temporary);
       if (error instanceof FileStoreError && error.code === "ALREADY_EXISTS") {
-        throw new FileStoreError("ALREADY_EXISTS", `Cannot put '${name}': it already exists in new/`, { path });
+        throw new FileStoreError("ALREADY_EXISTS", `Cannot put '${name}': it already exists in new/`, {
+          cause: error.cause,
+          path,
+        });
       }
       throw yield* this.#explain(error, "put", path, ["tmp", "new"]);
     }
@@ -713,6 +783,10 @@ export class FileStore {
     if (typeof data === "string" || data instanceof Uint8Array) {
       return runAsync(this.#putSteps(toBytes(data), options), this.adapter.async);
     }
+    if (typeof (data as AsyncIterable<Uint8Array> | null)?.[Symbol.asyncIterator] !== "function") {
+      // A wrong type is the caller's bug: say so before any I/O, not as an I/O error.
+      toBytes(data as unknown as string);
+    }
     return await this.#putStream(data, options);
   }
 
@@ -753,15 +827,20 @@ export class FileStore {
     const sync = options.sync ?? this.sync;
     const published: StoredFile[] = [];
     try {
-      const targets: { name: string; chosen: boolean }[] = [];
+      const targets: { name: string; chosen: boolean; data: Uint8Array }[] = [];
       for (const item of items) {
         const described = typeof item === "object" && !(item instanceof Uint8Array);
         const chosen = described && item.name !== undefined;
         const name = this.#targetName({ name: described ? item.name : undefined });
-        targets.push({ name, chosen });
-        const temporary = this.#temporaryPath(name, chosen);
-        temporaries.push(yield* this.#writeTemporary(temporary, toBytes(described ? item.data : item), sync));
+        targets.push({ name, chosen, data: toBytes(described ? item.data : item) });
       }
+      // The writes are independent: the async runner overlaps them (and their fsyncs).
+      const written = yield* all(
+        targets.map(({ name, chosen, data }) => this.#writeTemporary(this.#temporaryPath(name, chosen), data, sync)),
+      );
+      for (const result of written) if (result.status === "fulfilled") temporaries.push(result.value);
+      const failed = written.find((result) => result.status === "rejected");
+      if (failed) throw failed.reason;
       for (const [i, { name, chosen }] of targets.entries()) {
         published.push(yield* this.#publish(temporaries[i], name, chosen));
       }
@@ -818,40 +897,23 @@ export class FileStore {
     try {
       yield* call("rename", source, path);
     } catch (error) {
-      if (osCode(error) === "ENOENT") return null;
+      // ENOENT is a lost race, unless cur/ itself is gone (then every claim would "lose").
+      if (osCode(error) === "ENOENT" && (yield* this.#areaExists("cur"))) return null;
       throw yield* this.#explain(error, "claim", source, ["new", "cur"]);
     }
     return { name: claimed, path, key: parts.key, attempts: parts.attempts };
   }
 
   *#claimSteps(nameOrPath: string | StoredFile): Steps<Claim | null> {
-    const name = this.#nameIn("new", nameOrPath);
-    const source = `${this.path}/new/${name}`;
-    let info;
+    let name = this.#nameIn("new", nameOrPath);
     try {
-      info = yield* call("lstat", source);
+      name = yield* this.#resolved("new", name, (found) => this.#existing("new", found, "claim"));
     } catch (error) {
-      if (osCode(error) !== "ENOENT") throw yield* this.#explain(error, "claim", source, ["new"]);
-      // Not under that exact name: look it up by key (the file may carry an info part).
-      const entry = yield* this.#findByKey("new", name);
-      return entry ? yield* this.#claimSteps(entry.name) : null;
-    }
-    if (!info.isFile) {
-      throw new FileStoreError("NOT_A_FILE", `Cannot claim '${source}': it is not a regular file`, { path: source });
+      const explained = yield* this.#explain(error, "claim", `${this.path}/new/${name}`, ["new"]);
+      if (explained.code === "NOT_FOUND") return null; // taken by someone else, or never there
+      throw explained;
     }
     return yield* this.#tryClaim(name);
-  }
-
-  *#findByKey(area: string, name: string): Steps<DirEntry | undefined> {
-    const key = parseName(name).key;
-    const dir = this.areaPath(area);
-    let entries: DirEntry[];
-    try {
-      entries = yield* call("readDir", dir);
-    } catch (error) {
-      throw yield* this.#explain(error, "find", `${dir}/${name}`, [area]);
-    }
-    return entries.find((entry) => entry.name !== name && visible(entry) && parseName(entry.name).key === key);
   }
 
   /**
@@ -884,10 +946,20 @@ export class FileStore {
   // items reads the directory O(1) times per batch, not once per item.
   *#nextSteps(): Steps<Claim | null> {
     for (;;) {
+      const tried = this.#pending.length - this.#pendingIndex;
       while (this.#pendingIndex < this.#pending.length) {
         const entry = this.#pending[this.#pendingIndex++];
         const claim = yield* this.#tryClaim(entry.name);
         if (claim) return claim;
+      }
+      // Every rename failed with ENOENT: lost races, or cur/ is gone (then stop, not spin).
+      if (tried > 0 && !(yield* this.#areaExists("cur"))) {
+        const cur = this.areaPath("cur");
+        throw new FileStoreError(
+          "NOT_PREPARED",
+          `Cannot claim into '${cur}': the store is not prepared ('${cur}' is missing); call prepare() first`,
+          { path: cur },
+        );
       }
       const dir = this.areaPath("new");
       let entries: DirEntry[];
@@ -945,19 +1017,19 @@ export class FileStore {
   *#ackSteps(claim: Claim | StoredFile | string, options: AckOptions): Steps<void> {
     const { name, path } = this.#claimedPath(claim);
     try {
-      if (options.to === undefined) {
-        yield* call("unlink", path);
-        return;
-      }
-      const parts = parseName(name);
-      const target = `${this.areaPath(options.to)}/${
-        formatName(parts.key, { attempts: parts.attempts, info: parts.info })
-      }`;
-      yield* call("rename", path, target);
+      yield* this.#resolved("cur", name, (found) => this.#ackOne(found, options));
     } catch (error) {
       if (osCode(error) === "ENOENT" && (yield* this.#areaExists("cur"))) throw this.#lost(error, "acknowledge", path);
       throw yield* this.#explain(error, "acknowledge", path, options.to ? ["cur", options.to] : ["cur"]);
     }
+  }
+
+  *#ackOne(name: string, options: AckOptions): Steps<void> {
+    const path = `${this.path}/cur/${name}`;
+    if (options.to === undefined) return yield* call("unlink", path);
+    const parts = parseName(name);
+    const kept = formatName(parts.key, { attempts: parts.attempts, info: parts.info });
+    yield* call("rename", path, `${this.areaPath(options.to)}/${kept}`);
   }
 
   *#areaExists(area: string): Steps<boolean> {
@@ -995,16 +1067,18 @@ export class FileStore {
 
   *#releaseSteps(claim: Claim | StoredFile | string): Steps<StoredFile> {
     const { name, path } = this.#claimedPath(claim);
-    const parts = parseName(name);
-    const info = parts.info === "2," ? undefined : parts.info;
-    const released = formatName(parts.key, { attempts: parts.attempts + 1, info });
-    const target = `${this.path}/new/${released}`;
     try {
-      yield* call("rename", path, target);
+      return yield* this.#resolved("cur", name, (found) => this.#releaseOne(found));
     } catch (error) {
       if (osCode(error) === "ENOENT" && (yield* this.#areaExists("cur"))) throw this.#lost(error, "release", path);
       throw yield* this.#explain(error, "release", path, ["cur", "new"]);
     }
+  }
+
+  *#releaseOne(name: string): Steps<StoredFile> {
+    const released = releasedName(name);
+    const target = `${this.path}/new/${released}`;
+    yield* call("rename", `${this.path}/cur/${name}`, target);
     return { name: released, path: target };
   }
 
@@ -1034,10 +1108,10 @@ export class FileStore {
   }
 
   *#touchSteps(claim: Claim | StoredFile | string): Steps<void> {
-    const { path } = this.#claimedPath(claim);
+    const { name, path } = this.#claimedPath(claim);
     const now = Date.now() / 1000;
     try {
-      yield* call("utimes", path, now, now);
+      yield* this.#resolved("cur", name, (found) => call("utimes", `${this.path}/cur/${found}`, now, now));
     } catch (error) {
       if (osCode(error) === "ENOENT" && (yield* this.#areaExists("cur"))) throw this.#lost(error, "touch", path);
       throw yield* this.#explain(error, "touch", path, ["cur"]);
@@ -1067,6 +1141,151 @@ export class FileStore {
   /** Synchronous {@linkcode FileStore.touch}. */
   touchSync(claim: Claim | StoredFile | string): void {
     runSync(this.#touchSteps(claim), this.adapter.sync);
+  }
+
+  // ---- flags (see src/flags.ts) ------------------------------------------
+
+  // Where flags() looks: in `area` if given, else in the area of a full path,
+  // else in cur/ (where mail readers keep read mail) and then in new/.
+  #flagAreas(nameOrPath: string | StoredFile, area: string | undefined): string[] {
+    if (area !== undefined) return [area];
+    const given = typeof nameOrPath === "object" && nameOrPath !== null ? nameOrPath.path : nameOrPath;
+    if (typeof given !== "string" || !given.includes("/")) return ["cur", "new"];
+    const dir = dirname(resolve(given));
+    return [this.areas.find((a) => `${this.path}/${a}` === dir) ?? "cur"];
+  }
+
+  *#locate(nameOrPath: string | StoredFile, areas: string[]): Steps<{ area: string; name: string }> {
+    const [area, ...rest] = areas;
+    const name = this.#nameIn(area, nameOrPath);
+    try {
+      return { area, name: yield* this.#resolved(area, name, (found) => this.#existing(area, found, "flag")) };
+    } catch (error) {
+      if (missing(error) && rest.length > 0) return yield* this.#locate(nameOrPath, rest);
+      throw yield* this.#explain(error, "find the flags of", `${this.areaPath(area)}/${name}`, [area]);
+    }
+  }
+
+  *#flagsSteps(nameOrPath: string | StoredFile, area?: string): Steps<string> {
+    return flagsOf((yield* this.#locate(nameOrPath, this.#flagAreas(nameOrPath, area))).name);
+  }
+
+  // Renames the file within its area to carry the new flags. If another
+  // process renamed it meanwhile (a mail reader flagging it), looks again.
+  *#setFlagsSteps(nameOrPath: string | StoredFile, kind: FlagKind, flags: string, area?: string): Steps<StoredFile> {
+    const change = flagChange(kind, flags);
+    for (let attempt = 1;; attempt++) {
+      const found = yield* this.#locate(nameOrPath, this.#flagAreas(nameOrPath, area));
+      const dir = this.areaPath(found.area);
+      const renamed = renamedForFlags(found.name, change);
+      if (renamed === undefined) return { name: found.name, path: `${dir}/${found.name}` };
+      try {
+        yield* call("rename", `${dir}/${found.name}`, `${dir}/${renamed}`);
+        return { name: renamed, path: `${dir}/${renamed}` };
+      } catch (error) {
+        if (osCode(error) !== "ENOENT" || attempt === 3) {
+          throw yield* this.#explain(error, "flag", `${dir}/${found.name}`, [found.area]);
+        }
+      }
+    }
+  }
+
+  /**
+   * The flags of a file (the letters after `:2,` in its name, ASCII order), or
+   * "" when it has none. Without `area`, looks in the area of a full path, or
+   * in `cur/` and then `new/`.
+   *
+   * @param name Its key, its name (with or without info part) or full path, or a claim.
+   * @throws {FileStoreError} `NOT_FOUND` when the file is not there.
+   * @example
+   * ```ts
+   * import { FileStore } from "@filestore/filestore";
+   *
+   * const store = new FileStore(await Deno.makeTempDir());
+   * await store.prepare();
+   * const { name } = await store.put("mail");
+   * await store.addFlags(name, "S");
+   * await store.flags(name); // "S"
+   * ```
+   */
+  flags(name: string | StoredFile, area?: string): Promise<string> {
+    return runAsync(this.#flagsSteps(name, area), this.adapter.async);
+  }
+
+  /** Synchronous {@linkcode FileStore.flags}. */
+  flagsSync(name: string | StoredFile, area?: string): string {
+    return runSync(this.#flagsSteps(name, area), this.adapter.sync);
+  }
+
+  /**
+   * Gives a file exactly these flags, by an atomic rename within its area
+   * (to `KEY:2,FLAGS`). Letters `A-Z` are flags, `a-z` keywords. A claim
+   * stays valid: ack(), release() and touch() find it under its new name.
+   *
+   * @returns The file's new name and path.
+   * @throws {FileStoreError} `INVALID_NAME` for a flag that is not a letter; `NOT_FOUND`.
+   * @example
+   * ```ts
+   * import { FileStore } from "@filestore/filestore";
+   *
+   * const store = new FileStore(await Deno.makeTempDir());
+   * await store.prepare();
+   * const { name } = await store.put("mail");
+   * await store.setFlags(name, "SF", "new"); // new/<name>:2,FS
+   * ```
+   */
+  setFlags(name: string | StoredFile, flags: string, area?: string): Promise<StoredFile> {
+    return runAsync(this.#setFlagsSteps(name, "set", flags, area), this.adapter.async);
+  }
+
+  /** Synchronous {@linkcode FileStore.setFlags}. */
+  setFlagsSync(name: string | StoredFile, flags: string, area?: string): StoredFile {
+    return runSync(this.#setFlagsSteps(name, "set", flags, area), this.adapter.sync);
+  }
+
+  /**
+   * Adds flags to a file, keeping the ones it has; see {@linkcode FileStore.setFlags}.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "@filestore/filestore";
+   *
+   * const store = new FileStore(await Deno.makeTempDir());
+   * await store.prepare();
+   * const { name } = await store.put("mail");
+   * await store.addFlags(name, "R");
+   * ```
+   */
+  addFlags(name: string | StoredFile, flags: string, area?: string): Promise<StoredFile> {
+    return runAsync(this.#setFlagsSteps(name, "add", flags, area), this.adapter.async);
+  }
+
+  /** Synchronous {@linkcode FileStore.addFlags}. */
+  addFlagsSync(name: string | StoredFile, flags: string, area?: string): StoredFile {
+    return runSync(this.#setFlagsSteps(name, "add", flags, area), this.adapter.sync);
+  }
+
+  /**
+   * Removes flags from a file, keeping the others; see {@linkcode FileStore.setFlags}.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "@filestore/filestore";
+   *
+   * const store = new FileStore(await Deno.makeTempDir());
+   * await store.prepare();
+   * const { name } = await store.put("mail");
+   * await store.setFlags(name, "FS");
+   * await store.removeFlags(name, "F"); // ":2,S"
+   * ```
+   */
+  removeFlags(name: string | StoredFile, flags: string, area?: string): Promise<StoredFile> {
+    return runAsync(this.#setFlagsSteps(name, "remove", flags, area), this.adapter.async);
+  }
+
+  /** Synchronous {@linkcode FileStore.removeFlags}. */
+  removeFlagsSync(name: string | StoredFile, flags: string, area?: string): StoredFile {
+    return runSync(this.#setFlagsSteps(name, "remove", flags, area), this.adapter.sync);
   }
 
   // ---- streaming listings --------------------------------------------------
@@ -1139,5 +1358,82 @@ export class FileStore {
    */
   stats(options: StatsOptions = {}): Promise<StoreStats> {
     return storeStats(this, options);
+  }
+
+  // ---- workers (src/watch.ts, src/consume.ts, src/recover.ts) -------------
+
+  /**
+   * Yields each file that arrives in an area, once; see {@linkcode watchStore}.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "@filestore/filestore";
+   *
+   * const store = new FileStore("/var/spool/jobs");
+   * const signal = AbortSignal.timeout(60_000);
+   * for await (const file of store.watch("new", { signal })) console.log(file.name);
+   * ```
+   */
+  watch(area = "new", options: WatchOptions = {}): AsyncIterableIterator<StoreEntry> {
+    return watchStore(this, area, options);
+  }
+
+  /**
+   * Runs a worker loop over new/; see {@linkcode consumeStore}.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "@filestore/filestore";
+   *
+   * const store = new FileStore(await Deno.makeTempDir(), { areas: ["failed"] });
+   * await store.prepare();
+   * await store.put("job");
+   * await store.consume(async (item) => console.log(await item.text()), { untilEmpty: true });
+   * ```
+   */
+  consume(handler: ConsumeHandler, options: ConsumeOptions = {}): Promise<ConsumeSummary> {
+    return consumeStore(this, handler, options);
+  }
+
+  /**
+   * Hands claims of crashed holders back to new/; see {@linkcode recoverClaims}.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "@filestore/filestore";
+   *
+   * const store = new FileStore(await Deno.makeTempDir());
+   * await store.prepare();
+   * await store.recover({ olderThan: 60_000 }); // []
+   * ```
+   */
+  recover(options: RecoverOptions = {}): Promise<StoredFile[]> {
+    return recoverClaims(this, options);
+  }
+
+  /** Synchronous {@linkcode FileStore.recover}. */
+  recoverSync(options: RecoverOptions = {}): StoredFile[] {
+    return recoverClaimsSync(this, options);
+  }
+
+  /**
+   * Deletes abandoned files in tmp/; see {@linkcode cleanTmp}.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "@filestore/filestore";
+   *
+   * const store = new FileStore(await Deno.makeTempDir());
+   * await store.prepare();
+   * await store.clean(); // files in tmp/ older than 36 hours
+   * ```
+   */
+  clean(options: CleanOptions = {}): Promise<StoredFile[]> {
+    return cleanTmp(this, options);
+  }
+
+  /** Synchronous {@linkcode FileStore.clean}. */
+  cleanSync(options: CleanOptions = {}): StoredFile[] {
+    return cleanTmpSync(this, options);
   }
 }

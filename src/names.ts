@@ -45,7 +45,9 @@ function nameProblem(name: string): string | undefined {
   if (name.length > MAX_NAME_BYTES / 3 && encoder.encode(name).byteLength > MAX_NAME_BYTES) {
     return `it is longer than ${MAX_NAME_BYTES} bytes`;
   }
-  if (/\p{Cc}/u.test(name)) return "it contains a control character";
+  // The control characters (Unicode category Cc), without a Unicode-aware regex on the hot path.
+  // deno-lint-ignore no-control-regex
+  if (/[\x00-\x1f\x7f-\x9f]/.test(name)) return "it contains a control character";
   return undefined;
 }
 
@@ -190,4 +192,21 @@ export function normalizeFlags(flags: string): string {
     throw new FileStoreError("INVALID_NAME", `Invalid flags '${printable(flags)}': flags are letters A-Z and a-z`);
   }
   return Array.from(new Set(flags)).sort().join("");
+}
+
+/**
+ * The name a claimed file gets when it goes back to `new/`: its key and info
+ * part, its attempt count raised by one, and no claim token.
+ *
+ * @example
+ * ```ts
+ * import { releasedName } from "@filestore/filestore";
+ *
+ * releasedName("1700000000.M1P2Q3.host,A=1,C=P9Rab@host:2,"); // "1700000000.M1P2Q3.host,A=2"
+ * ```
+ */
+export function releasedName(name: string): string {
+  const parts = parseName(name);
+  const info = parts.info === "2," ? undefined : parts.info;
+  return formatName(parts.key, { attempts: parts.attempts + 1, info });
 }

@@ -1,9 +1,10 @@
 // Shared by the tests: temp stores, locating the runtimes and the fixtures.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
+import { spawn } from "node:child_process";
 import { FileStore, type FileStoreOptions } from "../mod.ts";
 
 /** Makes a temp directory, runs `body`, and removes the directory afterwards, also on failure. */
@@ -71,3 +72,90 @@ function nodeBinary(): string {
 export const onceAcrossRuntimes: string | false = currentRuntime === "node"
   ? false
   : "runs once, from the Node run of the suite, and drives all three runtimes itself";
+
+/**
+ * Every entry under `dir`, by relative path: a file's content, a symlink's
+ * `-> target`, a directory's `/` (under `path/`). For "nothing lost or created".
+ */
+export function snapshot(dir: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  const walk = (relative: string) => {
+    for (const entry of readdirSync(join(dir, relative), { withFileTypes: true })) {
+      const path = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isSymbolicLink()) result[path] = `-> ${readlinkSync(join(dir, path))}`;
+      else if (entry.isDirectory()) {
+        result[`${path}/`] = "/";
+        walk(path);
+      } else result[path] = readFileSync(join(dir, path), "utf8");
+    }
+  };
+  walk("");
+  return Object.fromEntries(Object.entries(result).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** How a process ended, with everything it printed. */
+export interface ProcessResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A started process and the promise of its end. */
+export interface Started {
+  pid: number | undefined;
+  done: Promise<ProcessResult>;
+}
+
+/**
+ * Starts a command; `done` resolves when it exits, or rejects after
+ * `timeoutMs` (a generous bound, not a synchronisation) once it is killed.
+ */
+export function start(command: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Started {
+  const child = spawn(command[0], command.slice(1), {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const done = new Promise<ProcessResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${command.join(" ")} did not end within ${options.timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, options.timeoutMs ?? 120_000);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return { pid: child.pid, done };
+}
+
+/** Runs a fixture to its end and returns its output; throws if it exits non-zero. */
+export async function runFixture(
+  runtime: Runtime,
+  name: string,
+  args: string[] = [],
+  options: { timeoutMs?: number } = {},
+): Promise<string> {
+  const result = await start(fixtureCommand(runtime, name, args), options).done;
+  if (result.code !== 0) {
+    throw new Error(`fixture ${name} on ${runtime} exited with ${result.code ?? result.signal}:\n${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+/** Polls `condition` until it holds; throws after `timeoutMs` (a generous bound). */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,6 +1,6 @@
 /**
- * The `node:fs` adapter, for Node and Bun (and Deno, where it is the faster
- * choice for synchronous calls).
+ * The `node:fs` adapter, for Node and Bun (it works on Deno too, but there the
+ * `Deno.*` adapter measured faster: see BENCHMARKS.md).
  *
  * @module
  */
