@@ -312,6 +312,24 @@ export class FileStore {
         }
         throw wrapOsError(error, "prepare", dir);
       }
+      // mkdir -p accepts a symlink to a directory; an area must be the store's
+      // own directory, or claims would move files out of wherever it points.
+      if (dir === this.path) continue;
+      let info;
+      try {
+        info = yield* call("lstat", dir);
+      } catch (error) {
+        throw wrapOsError(error, "prepare", dir);
+      }
+      if (info.isSymlink) {
+        throw new FileStoreError(
+          "IN_THE_WAY",
+          `Cannot prepare '${dir}': it is a symlink, not the store's own directory`,
+          {
+            path: dir,
+          },
+        );
+      }
     }
   }
 
@@ -319,7 +337,7 @@ export class FileStore {
    * Creates the store directory (with parents) and its areas. Calling it
    * again, or from several processes at once, does nothing more.
    *
-   * @throws {FileStoreError} `IN_THE_WAY` when a non-directory sits where a directory must be.
+   * @throws {FileStoreError} `IN_THE_WAY` when a non-directory, or a symlink, sits where an area must be.
    * @example
    * ```ts
    * import { FileStore } from "@filestore/filestore";
@@ -886,6 +904,7 @@ export class FileStore {
     for (;;) {
       while (this.#pendingIndex < this.#pending.length) {
         const entry = this.#pending[this.#pendingIndex++];
+        if (entry.kind === "unknown" && !(yield* this.#isRegular(`${this.path}/new/${entry.name}`))) continue;
         const claim = yield* this.#tryClaim(entry.name);
         if (claim) return claim;
       }
@@ -901,6 +920,15 @@ export class FileStore {
       this.#pending.sort((a, b) => byName(a.name, b.name));
       this.#pendingIndex = 0;
       if (this.#pending.length === 0) return null;
+    }
+  }
+
+  // For listings that do not say what an entry is (DT_UNKNOWN): one lstat.
+  *#isRegular(path: string): Steps<boolean> {
+    try {
+      return (yield* call("lstat", path)).isFile;
+    } catch {
+      return false;
     }
   }
 
@@ -1037,6 +1065,10 @@ export class FileStore {
     const { path } = this.#claimedPath(claim);
     const now = Date.now() / 1000;
     try {
+      // utimes follows symlinks: check first, so a planted link's target is never touched.
+      if (!(yield* call("lstat", path)).isFile) {
+        throw new FileStoreError("NOT_A_FILE", `Cannot touch '${path}': it is not a regular file`, { path });
+      }
       yield* call("utimes", path, now, now);
     } catch (error) {
       if (osCode(error) === "ENOENT" && (yield* this.#areaExists("cur"))) throw this.#lost(error, "touch", path);

@@ -46,6 +46,9 @@ function nameProblem(name: string): string | undefined {
     return `it is longer than ${MAX_NAME_BYTES} bytes`;
   }
   if (/\p{Cc}/u.test(name)) return "it contains a control character";
+  // A lone surrogate has no UTF-8 form: the runtimes write U+FFFD instead, so
+  // two different names would share one file.
+  if (/\p{Cs}/u.test(name)) return "it contains a lone surrogate (not valid Unicode)";
   return undefined;
 }
 
