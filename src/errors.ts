@@ -109,6 +109,8 @@ export function codeForOsError(code: string | undefined): FileStoreErrorCode {
       return "NO_SPACE";
     case "ENOTDIR":
       return "IN_THE_WAY";
+    case "ENAMETOOLONG":
+      return "INVALID_NAME";
     case "ELOOP":
     case "EISDIR":
     case "EMLINK":

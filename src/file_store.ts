@@ -15,6 +15,7 @@ import {
   formatName,
   hasReservedField,
   makeUniqueName,
+  MAX_NAME_BYTES,
   newClaimToken,
   parseName,
   printable,
@@ -645,7 +646,19 @@ export class FileStore {
     if (hasReservedField(name)) {
       throw new FileStoreError("INVALID_NAME", `Invalid name '${printable(name)}': ',A=' and ',C=' are reserved`);
     }
+    const room = MAX_NAME_BYTES - this.#claimRoom();
+    if (encoder.encode(name).byteLength > room) {
+      throw new FileStoreError(
+        "INVALID_NAME",
+        `Invalid name '${printable(name)}': it is too long to be claimed (at most ${room} bytes with this host name)`,
+      );
+    }
     return name;
+  }
+
+  // Bytes a claim adds to a name: ",A=<attempts>,C=P<pid>R<tag>@<host>:2,".
+  #claimRoom(): number {
+    return encoder.encode(`,A=999999,C=P9999999999Rffffffff@${this.host}:2,`).byteLength;
   }
 
   // The tmp/ name of an item: its own unique name (as Maildir does), or a fresh
@@ -731,6 +744,12 @@ export class FileStore {
     if (typeof data === "string" || data instanceof Uint8Array) {
       return runAsync(this.#putSteps(toBytes(data), options), this.adapter.async);
     }
+    if (typeof (data as AsyncIterable<Uint8Array> | null)?.[Symbol.asyncIterator] !== "function") {
+      const given = Object.prototype.toString.call(data);
+      throw new TypeError(
+        `Cannot store ${given}: expected a string, a Uint8Array, a ReadableStream or an async iterable`,
+      );
+    }
     return await this.#putStream(data, options);
   }
 
@@ -760,6 +779,8 @@ export class FileStore {
       }
     } catch (error) {
       await runAsync(this.#discard(temporary), fs);
+      // The caller's own stream failing (or yielding something not bytes) is theirs to see as is.
+      if (osCode(error) === undefined) throw error;
       throw await runAsync(this.#explain(error, "put", temporary, ["tmp"]), fs);
     }
     const stored = await runAsync(this.#publish(temporary, name, chosen), fs);
@@ -833,6 +854,13 @@ export class FileStore {
     });
     const source = `${this.path}/new/${name}`;
     const path = `${this.path}/cur/${claimed}`;
+    if (claimed.length > MAX_NAME_BYTES / 3 && encoder.encode(claimed).byteLength > MAX_NAME_BYTES) {
+      throw new FileStoreError(
+        "INVALID_NAME",
+        `Cannot claim '${source}': the name is too long to carry a claim (over ${MAX_NAME_BYTES} bytes)`,
+        { path: source },
+      );
+    }
     try {
       yield* call("rename", source, path);
     } catch (error) {
@@ -905,7 +933,14 @@ export class FileStore {
       while (this.#pendingIndex < this.#pending.length) {
         const entry = this.#pending[this.#pendingIndex++];
         if (entry.kind === "unknown" && !(yield* this.#isRegular(`${this.path}/new/${entry.name}`))) continue;
-        const claim = yield* this.#tryClaim(entry.name);
+        let claim: Claim | null;
+        try {
+          claim = yield* this.#tryClaim(entry.name);
+        } catch (error) {
+          // Left alone: a name from another tool too long to carry a claim.
+          if (error instanceof FileStoreError && error.code === "INVALID_NAME") continue;
+          throw error;
+        }
         if (claim) return claim;
       }
       const dir = this.areaPath("new");
