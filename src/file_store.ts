@@ -38,12 +38,14 @@ export interface FileStoreOptions {
    */
   adapter?: FsAdapter;
   /**
-   * Permission bits of files the store creates.
+   * Permission bits of files the store creates. The process umask applies, as
+   * for every Unix program: 0o660 needs a umask of 0o007 or less.
    * @default {0o600}
    */
   fileMode?: number;
   /**
-   * Permission bits of directories the store creates.
+   * Permission bits of directories the store creates (the store, its missing
+   * parents, its areas); existing directories are left as they are. The umask applies.
    * @default {0o700}
    */
   dirMode?: number;
