@@ -1041,8 +1041,20 @@ export class FileStore {
       }`;
       yield* call("rename", path, target);
     } catch (error) {
-      if (osCode(error) === "ENOENT" && (yield* this.#areaExists("cur"))) throw this.#lost(error, "acknowledge", path);
+      if (yield* this.#isLost(error, path)) throw this.#lost(error, "acknowledge", path);
       throw yield* this.#explain(error, "acknowledge", path, options.to ? ["cur", options.to] : ["cur"]);
+    }
+  }
+
+  // ENOENT means the claim is gone only if cur/ is there and the file is not:
+  // a missing target area (new/, done/...) is NOT_PREPARED, and the claim still held.
+  *#isLost(error: unknown, path: string): Steps<boolean> {
+    if (osCode(error) !== "ENOENT" || !(yield* this.#areaExists("cur"))) return false;
+    try {
+      yield* call("lstat", path);
+      return false;
+    } catch {
+      return true;
     }
   }
 
@@ -1086,7 +1098,7 @@ export class FileStore {
     try {
       yield* call("rename", path, target);
     } catch (error) {
-      if (osCode(error) === "ENOENT" && (yield* this.#areaExists("cur"))) throw this.#lost(error, "release", path);
+      if (yield* this.#isLost(error, path)) throw this.#lost(error, "release", path);
       throw yield* this.#explain(error, "release", path, ["cur", "new"]);
     }
     return { name: released, path: target };
@@ -1127,7 +1139,7 @@ export class FileStore {
       }
       yield* call("utimes", path, now, now);
     } catch (error) {
-      if (osCode(error) === "ENOENT" && (yield* this.#areaExists("cur"))) throw this.#lost(error, "touch", path);
+      if (yield* this.#isLost(error, path)) throw this.#lost(error, "touch", path);
       throw yield* this.#explain(error, "touch", path, ["cur"]);
     }
   }
