@@ -56,7 +56,7 @@ function assertExit(result: Result, code: number, pattern?: RegExp): void {
 }
 
 const lines = (text: string) => text.split("\n").filter((line) => line !== "");
-const VERBS = ["init", "put", "ls", "mv", "claim", "stats"];
+const VERBS = ["init", "put", "ls", "mv", "claim", "watch", "clean", "recover", "stats"];
 
 test(`filestore --help lists every verb and the exit codes (${currentRuntime})`, async () => {
   const help = await filestore(["--help"]);
@@ -255,11 +255,150 @@ test(`filestore reports usage and store errors in one line with exit codes 2 and
     assertExit(await filestore(["ls"]), 2, /^filestore: Missing arguments for 'ls': expected DIR \[AREA\]/);
     assertExit(await filestore(["init", "a", "b"]), 2, /^filestore: Too many arguments for 'init'/);
     const missing = join(dir, "missing");
-    for (const verb of ["put", "ls", "claim", "stats"]) {
+    for (const verb of ["put", "ls", "claim", "stats", "recover", "clean"]) {
       const result = await filestore([verb, missing], { input: "" });
       assertExit(result, 3, /^filestore: Cannot open store '.*missing': no such directory; run 'filestore init/);
     }
     assertExit(await filestore(["ls", dir]), 3, /^filestore: Cannot open store '.*': it is not a store/);
     assert.equal(existsSync(missing), false);
+  });
+});
+
+/** Polls until `check` is true; fails after a generous bound. Not a sleep as synchronisation: it waits on a file. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test(`filestore watch --exec acknowledges on exit 0 and moves failures to failed/ (${currentRuntime})`, async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "store");
+    await filestore(["init", path]);
+    const store = new FileStore(path, { areas: ["done", "failed"] });
+    await store.put("good", { name: "one" });
+    await store.put("good", { name: "two" });
+    await store.put("bad", { name: "three" });
+    const seen = join(dir, "seen");
+    // The command records each key and its file's content, and fails on "bad".
+    const script = `echo "$FILESTORE_KEY $(cat "$1")" >> "${seen}"; [ "$(cat "$1")" = good ]`;
+    const kept = await filestore([
+      "watch",
+      path,
+      "--until-empty",
+      "--keep",
+      "--concurrency",
+      "2",
+      "--exec",
+      "sh",
+      "-c",
+      script,
+      "sh",
+    ]);
+    assertExit(kept, 0);
+    assert.deepEqual(lines(readFileSync(seen, "utf8")).sort(), ["one good", "three bad", "two good"]);
+    assert.deepEqual(readdirSync(join(path, "done")).sort(), ["one:2,", "two:2,"]);
+    assert.deepEqual(readdirSync(join(path, "failed")), ["three:2,"]);
+    assert.deepEqual([...readdirSync(join(path, "new")), ...readdirSync(join(path, "cur"))], []);
+
+    // Without --keep, handled items are deleted; with --attempts 2 a failure is retried once.
+    await store.put("good", { name: "four" });
+    await store.put("bad", { name: "five" });
+    const removed = await filestore([
+      "watch",
+      path,
+      "--until-empty",
+      "-v",
+      "--attempts",
+      "2",
+      "--exec",
+      "sh",
+      "-c",
+      script,
+      "sh",
+    ]);
+    assertExit(removed, 0);
+    assert.match(removed.stderr, /^filestore: retry five \(exit 1\)$/m);
+    assert.match(removed.stderr, /^filestore: failed five \(exit 1\)$/m);
+    assert.match(removed.stderr, /^filestore: ok four$/m);
+    assert.deepEqual(readdirSync(join(path, "done")).sort(), ["one:2,", "two:2,"]);
+    assert.deepEqual(readdirSync(join(path, "failed")).sort(), ["five,A=1:2,", "three:2,"]);
+    assert.deepEqual([...readdirSync(join(path, "new")), ...readdirSync(join(path, "cur"))], []);
+
+    assertExit(await filestore(["watch", path]), 2, /^filestore: Missing --exec CMD for 'watch'/);
+    assertExit(
+      await filestore(["watch", path, "--exec", "no-such-command-here"]),
+      2,
+      /^filestore: Cannot run 'no-such-command-here': no executable of that name on PATH/,
+    );
+    assertExit(
+      await filestore(["watch", path, "--concurrency", "0", "--exec", "true"]),
+      2,
+      /Invalid --concurrency '0'/,
+    );
+    assertExit(await filestore(["watch", join(dir, "nowhere"), "--exec", "true"]), 3, /Cannot open store/);
+  });
+});
+
+test(`filestore watch stops on SIGTERM after the command in flight finished (${currentRuntime})`, async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "store");
+    await filestore(["init", path]);
+    const store = new FileStore(path, { areas: ["done", "failed"] });
+    await store.put("1", { name: "a" });
+    await store.put("2", { name: "b" });
+    const started = join(dir, "started"), release = join(dir, "release");
+    // The command signals that it runs, then waits until the test lets it finish.
+    const script = `touch "${started}"; while [ ! -e "${release}" ]; do sleep 0.02; done`;
+    const [command, ...prefix] = cliCommand(currentRuntime);
+    const child = spawn(command, [...prefix, "watch", path, "--keep", "--exec", "sh", "-c", script, "sh"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => stderr += chunk);
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    await until(() => existsSync(started), "the command to start");
+    // Not child.kill(): Deno's node:child_process then reports the child as killed, whatever it did.
+    process.kill(child.pid!, "SIGTERM");
+    writeFileSync(release, "");
+    assert.equal(await exited, 0, stderr);
+    // The item in flight finished; whatever was not claimed is still in new/.
+    const done = readdirSync(join(path, "done"));
+    assert.ok(done.includes("a:2,"), String(done));
+    assert.equal(done.length + readdirSync(join(path, "new")).length, 2);
+    assert.deepEqual([...readdirSync(join(path, "cur")), ...readdirSync(join(path, "failed"))], []);
+  });
+});
+
+test(`filestore recover and clean put back stale claims and delete stale tmp files (${currentRuntime})`, async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "store");
+    await filestore(["init", path]);
+    const store = new FileStore(path);
+    await store.put("job", { name: "job" });
+    const claimed = (await filestore(["claim", path])).stdout.trim();
+    assert.ok(existsSync(claimed));
+
+    const young = await filestore(["recover", path]);
+    assertExit(young, 0);
+    assert.equal(young.stdout, "");
+    const recovered = await filestore(["recover", path, "--older-than", "0s"]);
+    assertExit(recovered, 0);
+    assert.equal(recovered.stdout, `${join(path, "new", "job,A=1")}\n`);
+    assert.equal(readFileSync(join(path, "new", "job,A=1"), "utf8"), "job");
+    assert.deepEqual(readdirSync(join(path, "cur")), []);
+
+    writeFileSync(join(path, "tmp", "abandoned"), "half a file");
+    const kept = await filestore(["clean", path]);
+    assertExit(kept, 0);
+    assert.equal(kept.stdout, "");
+    assert.deepEqual(readdirSync(join(path, "tmp")), ["abandoned"]);
+    const cleaned = await filestore(["clean", path, "--older-than", "0"]);
+    assertExit(cleaned, 0);
+    assert.equal(cleaned.stdout, `${join(path, "tmp", "abandoned")}\n`);
+    assert.deepEqual(readdirSync(join(path, "tmp")), []);
+    assertExit(await filestore(["clean", path, "--older-than", "yesterday"]), 2, /Invalid --older-than 'yesterday'/);
   });
 });

@@ -7,11 +7,14 @@
  */
 import { type CliIo, type Command, EXIT, HelpRequested, reportError, UsageError } from "./_common.ts";
 import { claim } from "./claim.ts";
+import { clean } from "./clean.ts";
 import { init } from "./init.ts";
 import { ls } from "./ls.ts";
 import { mv } from "./mv.ts";
 import { put } from "./put.ts";
+import { recover } from "./recover.ts";
 import { stats } from "./stats.ts";
+import { watch } from "./watch.ts";
 
 export type { CliIo, Command } from "./_common.ts";
 export { EXIT } from "./_common.ts";
@@ -23,6 +26,9 @@ export const COMMANDS: readonly Command[] = [
   ls,
   mv,
   claim,
+  watch,
+  clean,
+  recover,
   stats,
 ];
 
