@@ -12,12 +12,15 @@
  * Node runs the compiled npm build (npm/esm/), which the demo builds first
  * when it is missing or older than the sources.
  *
- * Usage: deno run -A scripts/demo.ts [--count N] [--sync] [--no-build]
+ * The store lives in memory (/dev/shm) where there is one and TMPDIR is not
+ * set: the demo shows the mechanism, not a disk. `--dir DIR` puts it elsewhere.
+ *
+ * Usage: deno run -A scripts/demo.ts [--count N] [--dir DIR] [--sync] [--no-build]
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import process from "node:process";
@@ -40,11 +43,18 @@ const { values } = parseArgs({
     count: { type: "string", default: "20000" },
     sync: { type: "boolean", default: false },
     "no-build": { type: "boolean", default: false },
+    dir: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
-  console.log("Usage: npm run demo -- [--count N] [--sync] [--no-build]");
+  console.log(`Usage: npm run demo -- [--count N] [--dir DIR] [--sync] [--no-build]
+
+  --count N    items to move through the store (default 20000)
+  --dir DIR    make the temp store under DIR (default: /dev/shm where there is
+               one and TMPDIR is not set, else the system's temp directory)
+  --sync       fsync every batch of 100 puts (default: sync: false)
+  --no-build   do not rebuild npm/ for Node even when it is older than the sources`);
   process.exit(0);
 }
 const count = Number(values.count);
@@ -161,8 +171,24 @@ function bar(fraction: number, width: number): string {
   return cyan("█".repeat(full)) + dim("░".repeat(width - full));
 }
 
+// Where the temp store goes: in memory where possible, so that the demo
+// measures the processes and not a shared disk's journal.
+function tempBase(): string {
+  if (values.dir !== undefined) return resolve(values.dir);
+  if (process.env.TMPDIR === undefined && process.platform === "linux") {
+    try {
+      accessSync("/dev/shm", constants.W_OK);
+      return "/dev/shm";
+    } catch {
+      // No /dev/shm here.
+    }
+  }
+  return tmpdir();
+}
+
 ensureBuild();
-const dir = mkdtempSync(join(tmpdir(), "filestore-demo-"));
+const base = tempBase();
+const dir = mkdtempSync(join(base, "filestore-demo-"));
 const storeDir = join(dir, "store");
 const finished = join(dir, "producers-finished");
 const workers: Worker[] = [];
@@ -178,19 +204,23 @@ try {
   const store = new FileStore(storeDir);
   await store.prepare();
   console.log(
-    `${bold("filestore demo")}: ${n(count)} files through one store, from ${PRODUCERS.length} producers ` +
-      `(${PRODUCERS.map((r) => LABEL[r]).join(", ")}) to ${CONSUMERS.length} consumers ` +
-      `(${CONSUMERS.map((r) => LABEL[r]).join(", ")})`,
+    `${bold("filestore demo")}: ${n(count)} files, ${PRODUCERS.length} producers ` +
+      `(${PRODUCERS.map((r) => LABEL[r]).join(", ")}) → one store → ${CONSUMERS.length} consumers ` +
+      `(${CONSUMERS.map((r) => LABEL[r]).join(", ")}), each a process of its own`,
+  );
+  console.log(
+    dim(`  store       ${storeDir}${base === "/dev/shm" ? " (in memory; --dir DIR for a disk)" : ""}`),
   );
   console.log(
     dim(
-      `store ${storeDir}; durability: ${
+      `  durability  ${
         values.sync
-          ? "fsync per batch of 100 (sync: true)"
-          : "sync: false (atomic rename, no fsync: survives crashes of the processes, not of the machine)"
+          ? "sync: true, one fsync per batch of 100 puts"
+          : "sync: false: atomic rename, no fsync (survives crashes of processes, not of the machine)"
       }`,
     ),
   );
+  console.log("");
 
   const started = performance.now();
   for (const runtime of CONSUMERS) workers.push(start("consumer", runtime, [storeDir, finished]));
