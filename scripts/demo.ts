@@ -194,6 +194,7 @@ const finished = join(dir, "producers-finished");
 const workers: Worker[] = [];
 const stopAll = () => workers.forEach((w) => w.child.exitCode === null && w.child.kill("SIGTERM"));
 process.once("SIGINT", () => {
+  if (tty) process.stdout.write("\n");
   stopAll();
   rmSync(dir, { recursive: true, force: true });
   process.exit(130);

@@ -264,6 +264,32 @@ test(`filestore reports usage and store errors in one line with exit codes 2 and
   });
 });
 
+test("the npm package's bin runs on Bun, as `bunx --bun @filestore/filestore` runs it", {
+  skip: currentRuntime !== "bun" ? "runs in the Bun run of the suite" : false,
+}, async (t) => {
+  const bin = join(root, "npm", "esm", "src", "cli", "filestore.js");
+  const manifest = join(root, "npm", "package.json");
+  if (!existsSync(bin) || !existsSync(manifest)) return t.skip("no npm build in npm/: run scripts/build_npm.ts");
+  assert.equal(JSON.parse(readFileSync(manifest, "utf8")).bin.filestore, "./esm/src/cli/filestore.js");
+  assert.match(readFileSync(bin, "utf8"), /^#!\/usr\/bin\/env node\n/);
+  await withTempDir(async (dir) => {
+    const run = (args: string[]) =>
+      new Promise<Result>((resolve) => {
+        const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "", stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (chunk: string) => stdout += chunk);
+        child.stderr.setEncoding("utf8").on("data", (chunk: string) => stderr += chunk);
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+      });
+    const store = join(dir, "store");
+    assertExit(await run(["init", store]), 0);
+    writeFileSync(join(dir, "item"), "x");
+    assertExit(await run(["put", store, join(dir, "item")]), 0);
+    assert.equal(lines((await run(["ls", store])).stdout).length, 1);
+    assertExit(await run(["ls", join(dir, "none")]), 3, /Cannot open store/);
+  });
+});
+
 /** Polls until `check` is true; fails after a generous bound. Not a sleep as synchronisation: it waits on a file. */
 async function until(check: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 60_000;
