@@ -41,7 +41,7 @@ test("the demo moves every item exactly once through processes on three runtimes
   // Not a terminal: plain lines, no escape sequences.
   assert.ok(!stdout.includes("\x1b"), "no escape sequences");
   // It removed its temp dir.
-  const store = /^  store {7}(\S+)/m.exec(stdout);
+  const store = /^ {2}store {7}(\S+)/m.exec(stdout);
   assert.ok(store, stdout);
   assert.equal(existsSync(dirname(store[1])), false);
 });
