@@ -14,6 +14,7 @@ export const PAGE_HTML: string = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>filestore dashboard</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/app.css">
 <script src="/app.js" defer></script>
 </head>
@@ -162,7 +163,7 @@ footer { max-width: 1180px; margin: 0 auto; padding: 4px 24px 24px; color: var(-
 export const PAGE_JS: string = `"use strict";
 (function () {
   var SVG = "http://www.w3.org/2000/svg";
-  var state = { data: null, timer: 0 };
+  var state = { data: null, timer: 0, failed: "" };
 
   function $(id) { return document.getElementById(id); }
   function el(tag, className, text) {
@@ -190,10 +191,10 @@ export const PAGE_JS: string = `"use strict";
     var s = Math.floor(ms / 1000);
     if (s < 60) return s + " s";
     var m = Math.floor(s / 60);
-    if (m < 60) return m + " min " + (s % 60) + " s";
+    if (m < 60) return m + " min" + (s % 60 ? " " + (s % 60) + " s" : "");
     var h = Math.floor(m / 60);
-    if (h < 48) return h + " h " + (m % 60) + " min";
-    return Math.floor(h / 24) + " d " + (h % 24) + " h";
+    if (h < 48) return h + " h" + (m % 60 ? " " + (m % 60) + " min" : "");
+    return Math.floor(h / 24) + " d" + (h % 24 ? " " + (h % 24) + " h" : "");
   }
   function clock(t) {
     var d = new Date(t), now = new Date();
@@ -269,7 +270,7 @@ export const PAGE_JS: string = `"use strict";
       var value = scale * i / 4;
       chart.appendChild(svg("line", { class: "grid", x1: left, x2: width - right, y1: y(value), y2: y(value) }));
       chart.appendChild(svg("text", { class: "axis", x: left - 6, y: y(value) + 4, "text-anchor": "end" },
-        value % 1 ? value.toFixed(1) : value));
+        +value.toFixed(2)));
     }
     var minutes = Math.round(data.historyMs / 60000);
     for (var m = 0; m <= minutes; m++) {
@@ -294,12 +295,13 @@ export const PAGE_JS: string = `"use strict";
       chart.appendChild(svg("polyline", { class: "line " + (key === "a" ? "arrivals" : "completions"), points: line }));
     });
   }
+  // The top of the scale: four steps of a round size (0.25, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of 10).
   function niceMax(max) {
-    if (max <= 1) return 1;
-    var power = Math.pow(10, Math.floor(Math.log10(max)));
-    var steps = [1, 2, 2.5, 5, 10];
-    for (var i = 0; i < steps.length; i++) if (steps[i] * power >= max) return steps[i] * power;
-    return 10 * power;
+    var quarter = Math.max(max, 1) / 4;
+    var power = Math.pow(10, Math.floor(Math.log10(quarter)));
+    var steps = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
+    for (var i = 0; i < steps.length; i++) if (steps[i] * power >= quarter) return 4 * steps[i] * power;
+    return 40 * power;
   }
 
   function renderRates(data) {
@@ -316,8 +318,12 @@ export const PAGE_JS: string = `"use strict";
     $("failed-panel").hidden = !data.failedArea;
     if (!data.failedArea) return;
     $("failed-area").textContent = data.failedArea;
-    var total = data.areas[data.failedArea].count;
-    $("failed-note").textContent = total > data.failed.length ? data.failed.length + " of " + total.toLocaleString("en-US") : "";
+    var total = data.areas[data.failedArea].count, shown = data.failed.length;
+    $("failed-note").textContent = total > shown ? shown + " of " + total.toLocaleString("en-US") : "";
+    // Rebuilt only when it changed: buttons under the pointer stay put between polls.
+    var signature = JSON.stringify([data.actions, data.failed]);
+    if (signature === state.failed) return;
+    state.failed = signature;
     var body = $("failed").tBodies[0];
     clear(body);
     $("failed-empty").hidden = data.failed.length > 0;
