@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFil
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { FileStore } from "../mod.ts";
+import { Sampler } from "../src/serve/sampler.ts";
 import { serveDashboard } from "../src/serve/server.ts";
 import { fixtureCommand, onceAcrossRuntimes, root, withStore, withTempDir } from "./_helpers.ts";
 
@@ -116,6 +117,64 @@ test("the JSON API serves counts, history and items, with no caching", async () 
       await dashboard.close();
     }
   }, { areas: ["failed"] });
+});
+
+test("the sampler derives arrivals and completions from names seen and the growth of extra areas", async () => {
+  await withStore(async (store) => {
+    // No timed samples: each sample() below compares with the one before.
+    const sampler = new Sampler(store, { interval: 3_600_000, history: 36_000_000 });
+    await store.put("a", { name: "a", sync: false });
+    await sampler.start();
+    try {
+      const last = () => sampler.snapshot().history.at(-1)!;
+      // b and c arrive and stay; a (seen) is acknowledged into done/; d is put, claimed and
+      // acknowledged into failed/ between two samples: never seen, but failed/ grew.
+      await store.putMany([{ data: "b", name: "b" }, { data: "c", name: "c" }], { sync: false });
+      await store.ack((await store.claim("a"))!, { to: "done" });
+      await store.put("d", { name: "d", sync: false });
+      await store.ack((await store.claim("d"))!, { to: "failed" });
+      await sampler.sample();
+      assert.deepEqual([last().arrivals, last().completions], [3, 2]);
+      assert.deepEqual(last().counts, { tmp: 0, new: 2, cur: 0, done: 1, failed: 1 });
+
+      // A release keeps the key in new/ or cur/: neither an arrival nor a completion.
+      await store.release((await store.claim("b"))!);
+      await sampler.sample();
+      assert.deepEqual([last().arrivals, last().completions], [0, 0]);
+
+      // Retrying a failed item (failed/ back to new/) is an arrival; failed/ shrinking is not a completion.
+      await store.move(readdirSync(store.areaPath("failed"))[0], "failed", "new");
+      await sampler.sample();
+      assert.deepEqual([last().arrivals, last().completions], [1, 0]);
+
+      // The documented blind spot: put, claimed and deleted between two samples leaves no trace.
+      await store.put("e", { name: "e", sync: false });
+      await store.ack((await store.claim("e"))!);
+      await sampler.sample();
+      assert.deepEqual([last().arrivals, last().completions], [0, 0]);
+      assert.equal(sampler.snapshot().history.length, 4, "the first sample starts the history");
+    } finally {
+      await sampler.stop();
+    }
+  }, { areas: ["done", "failed"] });
+});
+
+test("the sampler keeps only the configured history", async () => {
+  await withStore(async (store) => {
+    const sampler = new Sampler(store, { interval: 3_600_000, history: 3 * 3_600_000 });
+    await sampler.start();
+    try {
+      for (let i = 0; i < 6; i++) {
+        await store.put(String(i), { sync: false });
+        await sampler.sample();
+      }
+      const history = sampler.snapshot().history;
+      assert.equal(history.length, 4, "three intervals: four samples");
+      assert.deepEqual(history.map((sample) => sample.counts.new), [3, 4, 5, 6], "the newest ones");
+    } finally {
+      await sampler.stop();
+    }
+  });
 });
 
 test("the JSON API rejects unknown areas, bad limits, paths and methods", async () => {

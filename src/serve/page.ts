@@ -372,8 +372,9 @@ export const PAGE_JS: string = `"use strict";
     renderRates(data);
     renderChart(data);
     renderFailed(data);
-    $("footer").textContent = "Sampled every " + data.interval / 1000 + " s. Arrivals: items entering new/ or cur/; " +
-      "completions: items leaving both (acknowledged). Items that pass through between two samples are not seen.";
+    $("footer").textContent = "Sampled every " + data.interval / 1000 + " s. Arrivals are items entering new/ or " +
+      "cur/, completions items leaving both; an item that passes through between two samples is counted when it " +
+      "lands in another area (done/, failed/), and not seen when it is deleted.";
     status("live", "live \\u00b7 " + clock(data.takenAt));
   }
 

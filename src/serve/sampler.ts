@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { FileStore } from "../file_store.ts";
+import { type FileStore, STANDARD_AREAS } from "../file_store.ts";
 import { keyOf, parseName } from "../names.ts";
 import type { StoreStats } from "../stats.ts";
 
@@ -100,13 +100,21 @@ export async function newestItems(store: FileStore, area: string, limit: number)
 }
 
 /**
- * Samples a store until stopped. Arrivals and completions are derived from
- * the keys present in `new/` and `cur/` at each sample: a key that was in
- * neither at the previous sample has arrived; a key that was in one of them
- * and is now in neither has completed. Releases and recoveries (`cur/` back
- * to `new/`) keep their key and count as neither. An item that arrives and
- * completes between two samples is not seen, so at high rates the figures
- * are a lower bound.
+ * Samples a store until stopped. Filestore keeps no counters, so arrivals
+ * and completions are derived from what two samples show:
+ *
+ * - A key in `new/` or `cur/` now that was in neither before has arrived; a
+ *   key that was in one of them and is now in neither has completed
+ *   (deleted, or moved to another area). Releases and recoveries (`cur/`
+ *   back to `new/`) keep their key and count as neither.
+ * - An item put, claimed and acknowledged between two samples is never seen
+ *   in `new/` or `cur/`. When it was acknowledged into an extra area
+ *   (`done/`, `failed/`), that area grew by more items than were seen
+ *   leaving: the excess is counted as arrived and completed.
+ *
+ * What stays unseen are items that pass through between two samples and are
+ * deleted (or extra areas that grow and shrink in the same interval), so the
+ * figures are a lower bound.
  */
 export class Sampler {
   readonly #store: FileStore;
@@ -199,6 +207,30 @@ export class Sampler {
     }, delay);
   }
 
+  // Appends the sample that compares `previous` with `stats` (see the class comment).
+  #record(previous: StoreStats, before: Set<string>, stats: StoreStats, now: Set<string>): void {
+    const counts: Record<string, number> = {};
+    for (const [area, summary] of Object.entries(stats.areas)) counts[area] = summary.count;
+    let arrivals = 0, completions = 0;
+    for (const key of now) if (!before.has(key)) arrivals++;
+    for (const key of before) if (!now.has(key)) completions++;
+    // Extra areas that grew by more than was seen leaving: items that passed through unseen.
+    let intoExtras = 0;
+    for (const area of this.#store.areas.slice(STANDARD_AREAS.length)) {
+      intoExtras += Math.max(0, counts[area] - previous.areas[area].count);
+    }
+    const unseen = Math.max(0, intoExtras - completions);
+    const elapsed = stats.takenAt - previous.takenAt;
+    this.#history.push({
+      t: stats.takenAt,
+      elapsed,
+      arrivals: arrivals + unseen,
+      completions: completions + unseen,
+      counts,
+    });
+    if (this.#history.length > this.#capacity) this.#history.splice(0, this.#history.length - this.#capacity);
+  }
+
   async #sampleOnce(): Promise<void> {
     if (this.#stopped) return;
     try {
@@ -208,19 +240,8 @@ export class Sampler {
         for await (const entry of this.#store.entries(area)) keys.add(keyOf(entry.name));
       }
       const failed = this.#failedArea ? await newestItems(this.#store, this.#failedArea, this.#failedLimit) : [];
-      let arrivals = 0, completions = 0;
-      if (this.#keys) {
-        for (const key of keys) if (!this.#keys.has(key)) arrivals++;
-        for (const key of this.#keys) if (!keys.has(key)) completions++;
-      }
-      const counts: Record<string, number> = {};
-      for (const [area, summary] of Object.entries(stats.areas)) counts[area] = summary.count;
       // The first sample has nothing to compare with: it starts the history without rates.
-      if (this.#keys && this.#stats) {
-        const elapsed = stats.takenAt - this.#stats.takenAt;
-        this.#history.push({ t: stats.takenAt, elapsed, arrivals, completions, counts });
-      }
-      if (this.#history.length > this.#capacity) this.#history.splice(0, this.#history.length - this.#capacity);
+      if (this.#keys && this.#stats) this.#record(this.#stats, this.#keys, stats, keys);
       this.#keys = keys;
       this.#stats = stats;
       this.#failed = failed;
