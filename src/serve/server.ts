@@ -109,7 +109,7 @@ const STATUS_OF: Partial<Record<FileStoreErrorCode, number>> = {
 };
 
 /** True for the names and addresses of this machine's loopback interface. */
-export function isLoopback(hostname: string): boolean {
+function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
   return host === "localhost" || host === "::1" || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(host);
 }
