@@ -30,3 +30,6 @@ export * from "./src/names.ts";
 export type * from "./src/adapter.ts";
 export { defaultAdapter } from "./src/adapters/detect.ts";
 export * from "./src/stats.ts";
+export * from "./src/watch.ts";
+export * from "./src/consume.ts";
+export * from "./src/recover.ts";

@@ -10,6 +10,16 @@ import { defaultAdapter } from "./adapters/detect.ts";
 import { FileStoreError, osCode, wrapOsError } from "./errors.ts";
 import { FileWriter, type WriteMode } from "./file_writer.ts";
 import { type StatsOptions, type StoreStats, storeStats } from "./stats.ts";
+import { type WatchOptions, watchStore } from "./watch.ts";
+import { type ConsumeHandler, type ConsumeOptions, consumeStore, type ConsumeSummary } from "./consume.ts";
+import {
+  type CleanOptions,
+  cleanTmp,
+  cleanTmpSync,
+  recoverClaims,
+  recoverClaimsSync,
+  type RecoverOptions,
+} from "./recover.ts";
 import {
   escapeHost,
   formatName,
@@ -18,6 +28,7 @@ import {
   newClaimToken,
   parseName,
   printable,
+  releasedName,
   validateName,
 } from "./names.ts";
 
@@ -884,10 +895,20 @@ export class FileStore {
   // items reads the directory O(1) times per batch, not once per item.
   *#nextSteps(): Steps<Claim | null> {
     for (;;) {
+      const tried = this.#pending.length - this.#pendingIndex;
       while (this.#pendingIndex < this.#pending.length) {
         const entry = this.#pending[this.#pendingIndex++];
         const claim = yield* this.#tryClaim(entry.name);
         if (claim) return claim;
+      }
+      // Every rename failed with ENOENT: lost races, or cur/ is gone (then stop, not spin).
+      if (tried > 0 && !(yield* this.#areaExists("cur"))) {
+        const cur = this.areaPath("cur");
+        throw new FileStoreError(
+          "NOT_PREPARED",
+          `Cannot claim into '${cur}': the store is not prepared ('${cur}' is missing); call prepare() first`,
+          { path: cur },
+        );
       }
       const dir = this.areaPath("new");
       let entries: DirEntry[];
@@ -995,9 +1016,7 @@ export class FileStore {
 
   *#releaseSteps(claim: Claim | StoredFile | string): Steps<StoredFile> {
     const { name, path } = this.#claimedPath(claim);
-    const parts = parseName(name);
-    const info = parts.info === "2," ? undefined : parts.info;
-    const released = formatName(parts.key, { attempts: parts.attempts + 1, info });
+    const released = releasedName(name);
     const target = `${this.path}/new/${released}`;
     try {
       yield* call("rename", path, target);
@@ -1139,5 +1158,82 @@ export class FileStore {
    */
   stats(options: StatsOptions = {}): Promise<StoreStats> {
     return storeStats(this, options);
+  }
+
+  // ---- workers (src/watch.ts, src/consume.ts, src/recover.ts) -------------
+
+  /**
+   * Yields each file that arrives in an area, once; see {@linkcode watchStore}.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "@filestore/filestore";
+   *
+   * const store = new FileStore("/var/spool/jobs");
+   * const signal = AbortSignal.timeout(60_000);
+   * for await (const file of store.watch("new", { signal })) console.log(file.name);
+   * ```
+   */
+  watch(area = "new", options: WatchOptions = {}): AsyncIterableIterator<StoreEntry> {
+    return watchStore(this, area, options);
+  }
+
+  /**
+   * Runs a worker loop over new/; see {@linkcode consumeStore}.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "@filestore/filestore";
+   *
+   * const store = new FileStore(await Deno.makeTempDir(), { areas: ["failed"] });
+   * await store.prepare();
+   * await store.put("job");
+   * await store.consume(async (item) => console.log(await item.text()), { untilEmpty: true });
+   * ```
+   */
+  consume(handler: ConsumeHandler, options: ConsumeOptions = {}): Promise<ConsumeSummary> {
+    return consumeStore(this, handler, options);
+  }
+
+  /**
+   * Hands claims of crashed holders back to new/; see {@linkcode recoverClaims}.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "@filestore/filestore";
+   *
+   * const store = new FileStore(await Deno.makeTempDir());
+   * await store.prepare();
+   * await store.recover({ olderThan: 60_000 }); // []
+   * ```
+   */
+  recover(options: RecoverOptions = {}): Promise<StoredFile[]> {
+    return recoverClaims(this, options);
+  }
+
+  /** Synchronous {@linkcode FileStore.recover}. */
+  recoverSync(options: RecoverOptions = {}): StoredFile[] {
+    return recoverClaimsSync(this, options);
+  }
+
+  /**
+   * Deletes abandoned files in tmp/; see {@linkcode cleanTmp}.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "@filestore/filestore";
+   *
+   * const store = new FileStore(await Deno.makeTempDir());
+   * await store.prepare();
+   * await store.clean(); // files in tmp/ older than 36 hours
+   * ```
+   */
+  clean(options: CleanOptions = {}): Promise<StoredFile[]> {
+    return cleanTmp(this, options);
+  }
+
+  /** Synchronous {@linkcode FileStore.clean}. */
+  cleanSync(options: CleanOptions = {}): StoredFile[] {
+    return cleanTmpSync(this, options);
   }
 }

@@ -191,3 +191,20 @@ export function normalizeFlags(flags: string): string {
   }
   return Array.from(new Set(flags)).sort().join("");
 }
+
+/**
+ * The name a claimed file gets when it goes back to `new/`: its key and info
+ * part, its attempt count raised by one, and no claim token.
+ *
+ * @example
+ * ```ts
+ * import { releasedName } from "@filestore/filestore";
+ *
+ * releasedName("1700000000.M1P2Q3.host,A=1,C=P9Rab@host:2,"); // "1700000000.M1P2Q3.host,A=2"
+ * ```
+ */
+export function releasedName(name: string): string {
+  const parts = parseName(name);
+  const info = parts.info === "2," ? undefined : parts.info;
+  return formatName(parts.key, { attempts: parts.attempts + 1, info });
+}

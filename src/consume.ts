@@ -1,0 +1,252 @@
+/**
+ * Worker loops: claim, handle, acknowledge, with retries, a failed area,
+ * lease renewal and a graceful stop.
+ *
+ * @module
+ */
+import { Hints } from "./_hints.ts";
+import { FileStoreError } from "./errors.ts";
+import type { Claim, FileStore } from "./file_store.ts";
+
+/** What a `consume()` handler receives: the claim, plus helpers bound to it. */
+export interface ConsumeItem extends Claim {
+  /** The file's bytes. */
+  read(): Promise<Uint8Array>;
+  /** The file's content as UTF-8 text. */
+  text(): Promise<string>;
+  /** Extends the lease now (`consume()` also does it every `lease / 3`). */
+  touch(): Promise<void>;
+  /** Aborted when the claim is lost (it was recovered) or the loop is stopped. */
+  signal: AbortSignal;
+}
+
+/** A `consume()` handler: return (or resolve) to acknowledge the item, throw to hand it back. */
+export type ConsumeHandler = (item: ConsumeItem) => unknown;
+
+/** Options of `consume()`. */
+export interface ConsumeOptions {
+  /**
+   * Handlers running at once.
+   * @default {1}
+   */
+  concurrency?: number;
+  /**
+   * Stops claiming when aborted; the loop then waits for the handlers in flight and returns.
+   * @default {undefined: runs until the store disappears (or, with `untilEmpty`, until new/ is empty)}
+   */
+  signal?: AbortSignal;
+  /**
+   * Move handled items to this area instead of deleting them.
+   * @default {undefined: delete}
+   */
+  doneArea?: string;
+  /**
+   * Where items go once they failed `maxAttempts` times. Must be an area of the store.
+   * @default {"failed"}
+   */
+  failedArea?: string;
+  /**
+   * Tries per item, counting earlier ones (the `,A=` field of its name).
+   * @default {3}
+   */
+  maxAttempts?: number;
+  /**
+   * Lease length in milliseconds: the claim is touched every `lease / 3` while its handler runs.
+   * @default {60000}
+   */
+  lease?: number;
+  /**
+   * Milliseconds between looks at an empty new/ when no file-system event arrives.
+   * @default {1000}
+   */
+  pollInterval?: number;
+  /**
+   * Return once new/ is empty and no handler is running.
+   * @default {false}
+   */
+  untilEmpty?: boolean;
+}
+
+/** What `consume()` did. */
+export interface ConsumeSummary {
+  /** Items handled and acknowledged. */
+  handled: number;
+  /** Items moved to the failed area after their last attempt. */
+  failed: number;
+  /** Items handed back to new/ after their handler threw. */
+  retried: number;
+  /** Claims found lost (recovered by someone else) when acknowledging or handing back. */
+  lost: number;
+}
+
+const decoder = new TextDecoder();
+
+function checkArea(store: FileStore, area: string | undefined, option: string): void {
+  if (area === undefined || store.areas.includes(area)) return;
+  throw new FileStoreError(
+    "INVALID_AREA",
+    `Unknown area '${area}' given as ${option}: add it to the store, as in new FileStore(path, { areas: ["${area}"] })`,
+  );
+}
+
+function positive(value: number, option: string, integer: boolean): number {
+  if (typeof value !== "number" || !(value > 0) || (integer && !Number.isInteger(value))) {
+    throw new RangeError(`Invalid ${option} '${value}': expected a positive ${integer ? "integer" : "number"}`);
+  }
+  return value;
+}
+
+function isLost(error: unknown): boolean {
+  return error instanceof FileStoreError && error.code === "LOST_CLAIM";
+}
+
+/**
+ * Runs a worker loop: claims items from new/ with `next()`, at most
+ * `concurrency` at a time, and calls `handler` for each. When the handler
+ * returns, the item is acknowledged (deleted, or moved to `doneArea`); when
+ * it throws, the item goes back to new/ with one more attempt, or to
+ * `failedArea` once it has had `maxAttempts`; an item that already had them
+ * (it came back through `recover()`, perhaps because it crashes its worker)
+ * goes to `failedArea` without being handled. No item is ever dropped: one
+ * whose acknowledgement fails stays claimed in cur/, where `recover()` finds
+ * it once its lease runs out.
+ *
+ * When new/ is empty the loop waits for a file-system event or
+ * `pollInterval`; it never spins. Any number of loops, in any number of
+ * processes, may share one store: each item is handled by one of them.
+ *
+ * @param store The store.
+ * @param handler Called with each item; throw to hand the item back.
+ * @param options Concurrency, stop signal, areas, attempts, lease, polling.
+ * @returns Counts of what was handled, failed, retried and lost.
+ * @throws {FileStoreError} `INVALID_AREA` at the start when `failedArea` or
+ * `doneArea` is not an area of the store; `NOT_PREPARED` (after the handlers
+ * in flight finished) when the store or an area disappears.
+ * @example Working until new/ is empty
+ * ```ts
+ * import { consumeStore, FileStore } from "@filestore/filestore";
+ *
+ * const store = new FileStore(await Deno.makeTempDir(), { areas: ["failed"] });
+ * await store.prepare();
+ * await store.putMany(["a", "b", "c"]);
+ * const summary = await consumeStore(store, async (item) => {
+ *   console.log(item.key, await item.text());
+ * }, { concurrency: 4, untilEmpty: true });
+ * console.log(summary); // { handled: 3, failed: 0, retried: 0, lost: 0 }
+ * ```
+ */
+export async function consumeStore(
+  store: FileStore,
+  handler: ConsumeHandler,
+  options: ConsumeOptions = {},
+): Promise<ConsumeSummary> {
+  if (typeof handler !== "function") throw new TypeError(`Invalid handler '${String(handler)}': expected a function`);
+  const concurrency = positive(options.concurrency ?? 1, "concurrency", true);
+  const maxAttempts = positive(options.maxAttempts ?? 3, "maxAttempts", true);
+  const lease = positive(options.lease ?? 60_000, "lease", false);
+  const pollInterval = positive(options.pollInterval ?? 1000, "pollInterval", false);
+  const { signal, doneArea, untilEmpty = false } = options;
+  const failedArea = options.failedArea ?? "failed";
+  checkArea(store, failedArea, "failedArea");
+  checkArea(store, doneArea, "doneArea");
+
+  const summary: ConsumeSummary = { handled: 0, failed: 0, retried: 0, lost: 0 };
+  const inFlight = new Set<Promise<void>>();
+  const controllers = new Set<AbortController>();
+  let fatal: unknown;
+  const stopAll = () => controllers.forEach((controller) => controller.abort(signal?.reason));
+  signal?.addEventListener("abort", stopAll, { once: true });
+  const hints = new Hints(store.adapter, store.areaPath("new"));
+
+  // Handles one claim to its end; never rejects (errors that must stop the loop go to `fatal`).
+  const run = async (claim: Claim): Promise<void> => {
+    if (claim.attempts >= maxAttempts) {
+      // Already tried often enough: it came back by recover(), perhaps because it crashes its worker.
+      try {
+        await store.ack(claim, { to: failedArea });
+        summary.failed++;
+      } catch (error) {
+        if (isLost(error)) summary.lost++;
+        else fatal ??= error;
+      }
+      return;
+    }
+    const controller = new AbortController();
+    controllers.add(controller);
+    if (signal?.aborted) controller.abort(signal.reason);
+    const renew = setInterval(() => {
+      store.touch(claim).catch((error) => {
+        // A lost claim tells the handler to stop; other failures are retried at the next renewal.
+        if (isLost(error)) {
+          clearInterval(renew);
+          controller.abort(error);
+        }
+      });
+    }, lease / 3);
+    const item: ConsumeItem = {
+      ...claim,
+      read: () => store.read(claim),
+      text: async () => decoder.decode(await store.read(claim)),
+      touch: () => store.touch(claim),
+      signal: controller.signal,
+    };
+    let ok = true;
+    try {
+      await handler(item);
+    } catch {
+      ok = false;
+    } finally {
+      clearInterval(renew);
+      controllers.delete(controller);
+    }
+    try {
+      if (ok) {
+        await store.ack(claim, { to: doneArea });
+        summary.handled++;
+      } else if (claim.attempts + 1 >= maxAttempts) {
+        await store.ack(claim, { to: failedArea });
+        summary.failed++;
+      } else {
+        await store.release(claim);
+        summary.retried++;
+      }
+    } catch (error) {
+      if (isLost(error)) summary.lost++;
+      else fatal ??= error; // the item stays claimed in cur/: recover() brings it back
+    }
+  };
+
+  try {
+    while (!signal?.aborted && fatal === undefined) {
+      if (inFlight.size >= concurrency) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      let claim: Claim | null;
+      hints.clear(); // events from here on wake the wait below
+      try {
+        claim = await store.next();
+      } catch (error) {
+        fatal = error;
+        break;
+      }
+      if (claim) {
+        const running: Promise<void> = run(claim).finally(() => inFlight.delete(running));
+        inFlight.add(running);
+        continue;
+      }
+      if (untilEmpty) {
+        if (inFlight.size === 0) break;
+        await Promise.race(inFlight);
+        continue;
+      }
+      await hints.wait(pollInterval, signal);
+    }
+    await Promise.all(inFlight);
+  } finally {
+    hints.close();
+    signal?.removeEventListener("abort", stopAll);
+  }
+  if (fatal !== undefined) throw fatal;
+  return summary;
+}

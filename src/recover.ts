@@ -1,0 +1,209 @@
+/**
+ * Recovery after crashes: claims whose holder is gone go back to `new/`, and
+ * files left in `tmp/` by interrupted writers are deleted.
+ *
+ * @module
+ */
+import type { DirEntry } from "./adapter.ts";
+import { call, runAsync, runSync, type Steps } from "./_io.ts";
+import { FileStoreError, osCode, wrapOsError } from "./errors.ts";
+import type { FileStore, StoredFile } from "./file_store.ts";
+import { parseName, releasedName } from "./names.ts";
+
+/** Options of `recover()`. */
+export interface RecoverOptions {
+  /**
+   * Only claims whose lease (last claim or touch) is older than this many milliseconds.
+   * @default {300000}
+   */
+  olderThan?: number;
+}
+
+/** Options of `clean()`. */
+export interface CleanOptions {
+  /**
+   * Only files in `tmp/` unchanged for this many milliseconds (by the later of mtime and ctime).
+   * @default {129600000 (36 hours, as qmail and Courier)}
+   */
+  tmpOlderThan?: number;
+}
+
+function checkAge(value: number, option: string): number {
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new TypeError(`Invalid ${option} '${String(value)}': expected a number of milliseconds`);
+  }
+  return value;
+}
+
+function* listArea(store: FileStore, area: string, action: string): Steps<DirEntry[]> {
+  const dir = store.areaPath(area);
+  try {
+    return yield* call("readDir", dir);
+  } catch (error) {
+    const code = osCode(error);
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      throw new FileStoreError(
+        "NOT_PREPARED",
+        `Cannot ${action} '${dir}': the store is not prepared ('${dir}' is missing); call prepare() first`,
+        { cause: error, path: dir },
+      );
+    }
+    throw wrapOsError(error, action, dir);
+  }
+}
+
+function* recoverSteps(store: FileStore, options: RecoverOptions): Steps<StoredFile[]> {
+  const olderThan = checkAge(options.olderThan ?? 300_000, "olderThan");
+  const cur = store.areaPath("cur");
+  const fresh = store.areaPath("new");
+  const recovered: StoredFile[] = [];
+  for (const entry of yield* listArea(store, "cur", "recover from")) {
+    if (entry.name.startsWith(".")) continue;
+    // Files without a claim token (moved by move(), or by a mail reader) are not claims.
+    const claim = parseName(entry.name).claim;
+    if (!claim) continue;
+    const source = `${cur}/${entry.name}`;
+    let lease: number;
+    try {
+      const info = yield* call("lstat", source);
+      // Whole milliseconds, as Date.now() counts them.
+      lease = Math.floor(Math.max(info.ctimeMs, info.mtimeMs));
+    } catch (error) {
+      if (osCode(error) === "ENOENT") continue; // acknowledged or recovered meanwhile
+      throw wrapOsError(error, "recover", source);
+    }
+    if (Date.now() - lease < olderThan) continue;
+    // On this machine a live holder keeps its claim; elsewhere only the lease tells.
+    if (claim.host === store.host && store.adapter.processExists(claim.pid)) continue;
+    const name = releasedName(entry.name);
+    const target = `${fresh}/${name}`;
+    try {
+      // The source name is unique to one claim: of racing recoverers exactly one renames it.
+      yield* call("rename", source, target);
+    } catch (error) {
+      if (osCode(error) !== "ENOENT") throw wrapOsError(error, "recover", source);
+      if (yield* exists(source)) {
+        throw new FileStoreError(
+          "NOT_PREPARED",
+          `Cannot recover '${source}': the store is not prepared ('${fresh}' is missing); call prepare() first`,
+          { cause: error, path: fresh },
+        );
+      }
+      continue; // another recoverer, or the holder, got there first
+    }
+    recovered.push({ name, path: target });
+  }
+  return recovered;
+}
+
+function* exists(path: string): Steps<boolean> {
+  try {
+    yield* call("lstat", path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Hands claims whose holder is gone back to `new/`, with one more attempt
+ * (named as `release()` names them). A claim is taken back when its lease
+ * (the time of its claim or last touch) is older than `olderThan` and its
+ * holder is gone: on this machine (the claim's host is the store's host)
+ * when its process no longer exists; for a claim from another machine,
+ * when the lease alone has run out. Files in `cur/` without a claim token
+ * are never touched. Safe to run from several processes at once: each
+ * claim is returned by exactly one of them. A holder that comes back later
+ * gets `LOST_CLAIM` and cannot touch whoever claimed the item next.
+ *
+ * @param store The store.
+ * @param options The lease age beyond which a claim may be taken back.
+ * @returns The files put back in `new/`.
+ * @example Run at start-up and every few minutes
+ * ```ts
+ * import { FileStore, recoverClaims } from "@filestore/filestore";
+ *
+ * const store = new FileStore(await Deno.makeTempDir());
+ * await store.prepare();
+ * const returned = await recoverClaims(store, { olderThan: 5 * 60_000 });
+ * console.log(`${returned.length} items returned to new/`);
+ * ```
+ */
+export function recoverClaims(store: FileStore, options: RecoverOptions = {}): Promise<StoredFile[]> {
+  return runAsync(recoverSteps(store, options), store.adapter.async);
+}
+
+/**
+ * Synchronous {@linkcode recoverClaims}.
+ *
+ * @example
+ * ```ts
+ * import { FileStore, recoverClaimsSync } from "@filestore/filestore";
+ *
+ * const store = new FileStore(await Deno.makeTempDir());
+ * store.prepareSync();
+ * recoverClaimsSync(store); // []
+ * ```
+ */
+export function recoverClaimsSync(store: FileStore, options: RecoverOptions = {}): StoredFile[] {
+  return runSync(recoverSteps(store, options), store.adapter.sync);
+}
+
+function* cleanSteps(store: FileStore, options: CleanOptions): Steps<StoredFile[]> {
+  const tmpOlderThan = checkAge(options.tmpOlderThan ?? 36 * 3600_000, "tmpOlderThan");
+  const tmp = store.areaPath("tmp");
+  const removed: StoredFile[] = [];
+  for (const entry of yield* listArea(store, "tmp", "clean")) {
+    if (entry.name.startsWith(".")) continue;
+    const path = `${tmp}/${entry.name}`;
+    try {
+      const info = yield* call("lstat", path);
+      if (info.isDirectory) continue;
+      // ctime too: a writer may set an old mtime on a file it is still writing.
+      if (Date.now() - Math.floor(Math.max(info.mtimeMs, info.ctimeMs)) < tmpOlderThan) continue;
+      yield* call("unlink", path);
+    } catch (error) {
+      if (osCode(error) === "ENOENT") continue; // published or removed meanwhile
+      throw wrapOsError(error, "clean", path);
+    }
+    removed.push({ name: entry.name, path });
+  }
+  return removed;
+}
+
+/**
+ * Deletes files in `tmp/` left by writers that crashed: those unchanged for
+ * `tmpOlderThan` (by the later of mtime and ctime, so a file whose writer set
+ * an old mtime is not taken for abandoned).
+ *
+ * @param store The store.
+ * @param options The age beyond which a file in `tmp/` is abandoned.
+ * @returns The files removed.
+ * @example
+ * ```ts
+ * import { cleanTmp, FileStore } from "@filestore/filestore";
+ *
+ * const store = new FileStore(await Deno.makeTempDir());
+ * await store.prepare();
+ * const removed = await cleanTmp(store); // files older than 36 hours
+ * ```
+ */
+export function cleanTmp(store: FileStore, options: CleanOptions = {}): Promise<StoredFile[]> {
+  return runAsync(cleanSteps(store, options), store.adapter.async);
+}
+
+/**
+ * Synchronous {@linkcode cleanTmp}.
+ *
+ * @example
+ * ```ts
+ * import { cleanTmpSync, FileStore } from "@filestore/filestore";
+ *
+ * const store = new FileStore(await Deno.makeTempDir());
+ * store.prepareSync();
+ * cleanTmpSync(store, { tmpOlderThan: 3600_000 }); // []
+ * ```
+ */
+export function cleanTmpSync(store: FileStore, options: CleanOptions = {}): StoredFile[] {
+  return runSync(cleanSteps(store, options), store.adapter.sync);
+}
