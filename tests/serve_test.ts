@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { FileStore } from "../mod.ts";
@@ -387,6 +387,36 @@ test("actions validate names and areas and touch nothing outside the store", asy
       reply = await post("delete", { area: "new", name: failedName });
       assert.equal(reply.status, 200);
       assert.deepEqual(readdirSync(store.areaPath("new")), []);
+    } finally {
+      await dashboard.close();
+    }
+  });
+});
+
+test("the recover and clean actions run recover() and clean()", async () => {
+  await withStore(async (store) => {
+    // A claim of a process that is gone (no such pid), and a file left in tmp/ by a crashed writer.
+    await store.put("job", { name: "job", sync: false });
+    const claimed = readdirSync(store.areaPath("new"))[0];
+    const orphan = `job,C=P999999999Rdead@${store.host}:2,`;
+    renameSync(join(store.areaPath("new"), claimed), join(store.areaPath("cur"), orphan));
+    writeFileSync(join(store.areaPath("tmp"), "partial"), "half");
+    const dashboard = await serveDashboard(store, { port: 0, token: TOKEN, allowActions: true });
+    const post = (action: string, body: unknown) =>
+      request(`${dashboard.url}api/actions/${action}`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${TOKEN}` },
+        body,
+      });
+    try {
+      let reply = await post("recover", { olderThan: 0 });
+      assert.equal(reply.status, 200, reply.text);
+      assert.deepEqual(reply.json.recovered, ["job,A=1"]);
+      assert.deepEqual(readdirSync(store.areaPath("new")), ["job,A=1"]);
+      reply = await post("clean", { tmpOlderThan: 0 });
+      assert.equal(reply.status, 200, reply.text);
+      assert.deepEqual(reply.json.removed, ["partial"]);
+      assert.deepEqual(readdirSync(store.areaPath("tmp")), []);
     } finally {
       await dashboard.close();
     }

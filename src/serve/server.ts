@@ -401,12 +401,6 @@ function itemArea(store: FileStore, value: unknown, action: string, allowNew: bo
   return area;
 }
 
-// TEMPORARY until recover() and clean() land in main.
-interface Maintenance {
-  recover(options: { olderThan?: number }): Promise<{ name: string }[]>;
-  clean(options: { tmpOlderThan?: number }): Promise<{ name: string }[]>;
-}
-
 async function runAction(context: Context, action: Action, body: Record<string, unknown>) {
   const { store } = context;
   switch (action) {
@@ -424,12 +418,12 @@ async function runAction(context: Context, action: Action, body: Record<string, 
     }
     case "recover": {
       const olderThan = ageParam(body.olderThan, "olderThan") ?? context.sampler.lease;
-      const recovered = await (store as unknown as Maintenance).recover({ olderThan });
+      const recovered = await store.recover({ olderThan });
       return { recovered: recovered.map((file) => file.name) };
     }
     case "clean": {
       const tmpOlderThan = ageParam(body.tmpOlderThan, "tmpOlderThan");
-      const removed = await (store as unknown as Maintenance).clean({ tmpOlderThan });
+      const removed = await store.clean({ tmpOlderThan });
       return { removed: removed.map((file) => file.name) };
     }
   }
