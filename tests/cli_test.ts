@@ -56,7 +56,7 @@ function assertExit(result: Result, code: number, pattern?: RegExp): void {
 }
 
 const lines = (text: string) => text.split("\n").filter((line) => line !== "");
-const VERBS = ["init", "put", "ls", "mv", "claim", "watch", "clean", "recover", "stats"];
+const VERBS = ["init", "put", "ls", "mv", "claim", "watch", "clean", "recover", "stats", "serve"];
 
 test(`filestore --help lists every verb and the exit codes (${currentRuntime})`, async () => {
   const help = await filestore(["--help"]);
@@ -426,5 +426,54 @@ test(`filestore recover and clean put back stale claims and delete stale tmp fil
     assert.equal(cleaned.stdout, `${join(path, "tmp", "abandoned")}\n`);
     assert.deepEqual(readdirSync(join(path, "tmp")), []);
     assertExit(await filestore(["clean", path, "--older-than", "yesterday"]), 2, /Invalid --older-than 'yesterday'/);
+  });
+});
+
+test(`filestore serve refuses what needs a token without one, and bad ports (${currentRuntime})`, async () => {
+  await withTempDir(async (dir) => {
+    assertExit(await filestore(["init", dir]), 0);
+    assertExit(await filestore(["serve", dir, "--host", "0.0.0.0"]), 2, /Cannot serve on '0\.0\.0\.0' without a token/);
+    assertExit(await filestore(["serve", dir, "--allow-actions"]), 2, /Cannot allow actions without a token/);
+    assertExit(await filestore(["serve", dir, "--token", "short"]), 2, /at least 12 characters/);
+    assertExit(await filestore(["serve", dir, "--port", "70000"]), 2, /Invalid --port '70000'/);
+    assertExit(await filestore(["serve", join(dir, "nowhere")]), 3, /Cannot open store/);
+  });
+});
+
+test(`filestore serve prints the token link, serves the API, and stops on SIGTERM (${currentRuntime})`, async () => {
+  await withTempDir(async (dir) => {
+    assertExit(await filestore(["init", dir]), 0);
+    await new FileStore(dir).put("job", { name: "job" });
+    const token = "cli-test-token-0123456789";
+    const [command, ...prefix] = cliCommand(currentRuntime);
+    const child = spawn(command, [...prefix, "serve", dir, "--port", "0", "--allow-actions"], {
+      env: { ...process.env, FILESTORE_TOKEN: token },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    let stderr = "";
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => stderr += chunk);
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let stdout = "";
+        child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+          stdout += chunk;
+          if (stdout.includes("\n")) resolve(stdout);
+        });
+        child.on("close", () => reject(new Error(`serve exited early: ${stderr}`)));
+      });
+      const match = /on (http:\/\/127\.0\.0\.1:\d+\/)\?token=(\S+) \(actions allowed\)$/m.exec(line);
+      assert.ok(match, line);
+      assert.equal(match[2], token);
+      const api = `${match[1]}api/stats`;
+      assert.equal((await fetch(api)).status, 401);
+      const stats = await (await fetch(api, { headers: { Authorization: `Bearer ${token}` } })).json();
+      assert.equal(stats.areas.new.count, 1);
+      assert.ok("failed" in stats.areas && "done" in stats.areas, "the CLI's areas");
+    } finally {
+      // Not child.kill(): Deno's node:child_process then reports the child as killed, whatever it did.
+      process.kill(child.pid!, "SIGTERM");
+    }
+    assert.equal(await exited, 0, stderr);
   });
 });

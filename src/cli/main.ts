@@ -13,6 +13,7 @@ import { ls } from "./ls.ts";
 import { mv } from "./mv.ts";
 import { put } from "./put.ts";
 import { recover } from "./recover.ts";
+import { serve } from "./serve.ts";
 import { stats } from "./stats.ts";
 import { watch } from "./watch.ts";
 
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   clean,
   recover,
   stats,
+  serve,
 ];
 
 /** The top-level help. */
