@@ -7,7 +7,8 @@
 /**
  * Every condition a caller may want to handle, as a stable string.
  *
- * - `INVALID_NAME`: empty, `.`, `..`, a `/`, `\` or NUL, a leading `.`, or over 255 bytes.
+ * - `INVALID_NAME`: empty, `.`, `..`, a `/`, `\`, NUL, control character or lone surrogate, a leading `.`, or over
+ *   255 bytes.
  * - `INVALID_AREA`: not one of the store's areas.
  * - `NOT_PREPARED`: the store or one of its area directories does not exist.
  * - `IN_THE_WAY`: something that is not a directory sits where one must be.
@@ -108,6 +109,8 @@ export function codeForOsError(code: string | undefined): FileStoreErrorCode {
       return "NO_SPACE";
     case "ENOTDIR":
       return "IN_THE_WAY";
+    case "ENAMETOOLONG":
+      return "INVALID_NAME";
     case "ELOOP":
     case "EISDIR":
     case "EMLINK":

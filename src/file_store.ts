@@ -27,6 +27,7 @@ import {
   formatName,
   hasReservedField,
   makeUniqueName,
+  MAX_NAME_BYTES,
   newClaimToken,
   parseName,
   printable,
@@ -50,12 +51,14 @@ export interface FileStoreOptions {
    */
   adapter?: FsAdapter;
   /**
-   * Permission bits of files the store creates.
+   * Permission bits of files the store creates. The process umask applies, as
+   * for every Unix program: 0o660 needs a umask of 0o007 or less.
    * @default {0o600}
    */
   fileMode?: number;
   /**
-   * Permission bits of directories the store creates.
+   * Permission bits of directories the store creates (the store, its missing
+   * parents, its areas); existing directories are left as they are. The umask applies.
    * @default {0o700}
    */
   dirMode?: number;
@@ -371,6 +374,24 @@ export class FileStore {
         }
         throw wrapOsError(error, "prepare", dir);
       }
+      // mkdir -p accepts a symlink to a directory; an area must be the store's
+      // own directory, or claims would move files out of wherever it points.
+      if (dir === this.path) continue;
+      let info;
+      try {
+        info = yield* call("lstat", dir);
+      } catch (error) {
+        throw wrapOsError(error, "prepare", dir);
+      }
+      if (info.isSymlink) {
+        throw new FileStoreError(
+          "IN_THE_WAY",
+          `Cannot prepare '${dir}': it is a symlink, not the store's own directory`,
+          {
+            path: dir,
+          },
+        );
+      }
     }
   }
 
@@ -378,7 +399,7 @@ export class FileStore {
    * Creates the store directory (with parents) and its areas. Calling it
    * again, or from several processes at once, does nothing more.
    *
-   * @throws {FileStoreError} `IN_THE_WAY` when a non-directory sits where a directory must be.
+   * @throws {FileStoreError} `IN_THE_WAY` when a non-directory, or a symlink, sits where an area must be.
    * @example
    * ```ts
    * import { FileStore } from "@filestore/filestore";
@@ -694,7 +715,19 @@ export class FileStore {
     if (hasReservedField(name)) {
       throw new FileStoreError("INVALID_NAME", `Invalid name '${printable(name)}': ',A=' and ',C=' are reserved`);
     }
+    const room = MAX_NAME_BYTES - this.#claimRoom();
+    if (encoder.encode(name).byteLength > room) {
+      throw new FileStoreError(
+        "INVALID_NAME",
+        `Invalid name '${printable(name)}': it is too long to be claimed (at most ${room} bytes with this host name)`,
+      );
+    }
     return name;
+  }
+
+  // Bytes a claim adds to a name: ",A=<attempts>,C=P<pid>R<tag>@<host>:2,".
+  #claimRoom(): number {
+    return encoder.encode(`,A=999999,C=P9999999999Rffffffff@${this.host}:2,`).byteLength;
   }
 
   // The tmp/ name of an item: its own unique name (as Maildir does), or a fresh
@@ -784,8 +817,10 @@ export class FileStore {
       return runAsync(this.#putSteps(toBytes(data), options), this.adapter.async);
     }
     if (typeof (data as AsyncIterable<Uint8Array> | null)?.[Symbol.asyncIterator] !== "function") {
-      // A wrong type is the caller's bug: say so before any I/O, not as an I/O error.
-      toBytes(data as unknown as string);
+      const given = Object.prototype.toString.call(data);
+      throw new TypeError(
+        `Cannot store ${given}: expected a string, a Uint8Array, a ReadableStream or an async iterable`,
+      );
     }
     return await this.#putStream(data, options);
   }
@@ -816,6 +851,8 @@ export class FileStore {
       }
     } catch (error) {
       await runAsync(this.#discard(temporary), fs);
+      // The caller's own stream failing (or yielding something not bytes) is theirs to see as is.
+      if (osCode(error) === undefined) throw error;
       throw await runAsync(this.#explain(error, "put", temporary, ["tmp"]), fs);
     }
     const stored = await runAsync(this.#publish(temporary, name, chosen), fs);
@@ -894,6 +931,13 @@ export class FileStore {
     });
     const source = `${this.path}/new/${name}`;
     const path = `${this.path}/cur/${claimed}`;
+    if (claimed.length > MAX_NAME_BYTES / 3 && encoder.encode(claimed).byteLength > MAX_NAME_BYTES) {
+      throw new FileStoreError(
+        "INVALID_NAME",
+        `Cannot claim '${source}': the name is too long to carry a claim (over ${MAX_NAME_BYTES} bytes)`,
+        { path: source },
+      );
+    }
     try {
       yield* call("rename", source, path);
     } catch (error) {
@@ -949,7 +993,15 @@ export class FileStore {
       const tried = this.#pending.length - this.#pendingIndex;
       while (this.#pendingIndex < this.#pending.length) {
         const entry = this.#pending[this.#pendingIndex++];
-        const claim = yield* this.#tryClaim(entry.name);
+        if (entry.kind === "unknown" && !(yield* this.#isRegular(`${this.path}/new/${entry.name}`))) continue;
+        let claim: Claim | null;
+        try {
+          claim = yield* this.#tryClaim(entry.name);
+        } catch (error) {
+          // Left alone: a name from another tool too long to carry a claim.
+          if (error instanceof FileStoreError && error.code === "INVALID_NAME") continue;
+          throw error;
+        }
         if (claim) return claim;
       }
       // Every rename failed with ENOENT: lost races, or cur/ is gone (then stop, not spin).
@@ -973,6 +1025,15 @@ export class FileStore {
       this.#pending.sort((a, b) => byName(a.name, b.name));
       this.#pendingIndex = 0;
       if (this.#pending.length === 0) return null;
+    }
+  }
+
+  // For listings that do not say what an entry is (DT_UNKNOWN): one lstat.
+  *#isRegular(path: string): Steps<boolean> {
+    try {
+      return (yield* call("lstat", path)).isFile;
+    } catch {
+      return false;
     }
   }
 
@@ -1019,7 +1080,7 @@ export class FileStore {
     try {
       yield* this.#resolved("cur", name, (found) => this.#ackOne(found, options));
     } catch (error) {
-      if (osCode(error) === "ENOENT" && (yield* this.#areaExists("cur"))) throw this.#lost(error, "acknowledge", path);
+      if (yield* this.#isLost(error, path)) throw this.#lost(error, "acknowledge", path);
       throw yield* this.#explain(error, "acknowledge", path, options.to ? ["cur", options.to] : ["cur"]);
     }
   }
@@ -1030,6 +1091,18 @@ export class FileStore {
     const parts = parseName(name);
     const kept = formatName(parts.key, { attempts: parts.attempts, info: parts.info });
     yield* call("rename", path, `${this.areaPath(options.to)}/${kept}`);
+  }
+
+  // ENOENT means the claim is gone only if cur/ is there and the file is not:
+  // a missing target area (new/, done/...) is NOT_PREPARED, and the claim still held.
+  *#isLost(error: unknown, path: string): Steps<boolean> {
+    if (osCode(error) !== "ENOENT" || !(yield* this.#areaExists("cur"))) return false;
+    try {
+      yield* call("lstat", path);
+      return false;
+    } catch {
+      return true;
+    }
   }
 
   *#areaExists(area: string): Steps<boolean> {
@@ -1070,7 +1143,7 @@ export class FileStore {
     try {
       return yield* this.#resolved("cur", name, (found) => this.#releaseOne(found));
     } catch (error) {
-      if (osCode(error) === "ENOENT" && (yield* this.#areaExists("cur"))) throw this.#lost(error, "release", path);
+      if (yield* this.#isLost(error, path)) throw this.#lost(error, "release", path);
       throw yield* this.#explain(error, "release", path, ["cur", "new"]);
     }
   }
@@ -1107,13 +1180,21 @@ export class FileStore {
     return runSync(this.#releaseSteps(claim), this.adapter.sync);
   }
 
+  *#touchOne(path: string, now: number): Steps<void> {
+    // utimes follows symlinks: check first, so a planted link's target is never touched.
+    if (!(yield* call("lstat", path)).isFile) {
+      throw new FileStoreError("NOT_A_FILE", `Cannot touch '${path}': it is not a regular file`, { path });
+    }
+    yield* call("utimes", path, now, now);
+  }
+
   *#touchSteps(claim: Claim | StoredFile | string): Steps<void> {
     const { name, path } = this.#claimedPath(claim);
     const now = Date.now() / 1000;
     try {
-      yield* this.#resolved("cur", name, (found) => call("utimes", `${this.path}/cur/${found}`, now, now));
+      yield* this.#resolved("cur", name, (found) => this.#touchOne(`${this.path}/cur/${found}`, now));
     } catch (error) {
-      if (osCode(error) === "ENOENT" && (yield* this.#areaExists("cur"))) throw this.#lost(error, "touch", path);
+      if (yield* this.#isLost(error, path)) throw this.#lost(error, "touch", path);
       throw yield* this.#explain(error, "touch", path, ["cur"]);
     }
   }

@@ -48,6 +48,11 @@ function nameProblem(name: string): string | undefined {
   // The control characters (Unicode category Cc), without a Unicode-aware regex on the hot path.
   // deno-lint-ignore no-control-regex
   if (/[\x00-\x1f\x7f-\x9f]/.test(name)) return "it contains a control character";
+  // A lone surrogate has no UTF-8 form: the runtimes write U+FFFD instead, so
+  // two different names would share one file.
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(name)) {
+    return "it contains a lone surrogate (not valid Unicode)";
+  }
   return undefined;
 }
 

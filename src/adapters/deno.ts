@@ -158,6 +158,8 @@ const syncFs: SyncFs = withOsCodes<SyncFs>({
   readFile(path) {
     const entry = deno().lstatSync(path);
     if (entry.isSymlink) throw osError("ELOOP", `Refusing to follow symlink '${path}'`);
+    // Deno.open has no O_NONBLOCK: opening a FIFO would wait for a writer.
+    if (!entry.isFile) throw osError("ENXIO", `Not a regular file: '${path}'`);
     const file = deno().openSync(path, { read: true });
     try {
       const opened = file.statSync();
@@ -217,6 +219,8 @@ const asyncFs: AsyncFs = withOsCodes<AsyncFs>({
   async readFile(path) {
     const entry = await deno().lstat(path);
     if (entry.isSymlink) throw osError("ELOOP", `Refusing to follow symlink '${path}'`);
+    // Deno.open has no O_NONBLOCK: opening a FIFO would wait for a writer.
+    if (!entry.isFile) throw osError("ENXIO", `Not a regular file: '${path}'`);
     const file = await deno().open(path, { read: true });
     try {
       const opened = await file.stat();

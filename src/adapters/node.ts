@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import { hostname } from "node:os";
+import { dirname } from "node:path";
 import process from "node:process";
 import { withOsCodes } from "./_os_codes.ts";
 import type {
@@ -63,9 +64,34 @@ function writeAllSync(fd: number, data: Uint8Array): void {
   while (offset < data.byteLength) offset += fs.writeSync(fd, data, offset, data.byteLength - offset);
 }
 
+// Node's recursive mkdir reports ENOENT for any failure of a missing parent
+// (EROFS, EACCES...): make the first missing directory by itself to learn why.
+function firstMissing(path: string): string {
+  let missing = path;
+  for (;;) {
+    const parent = dirname(missing);
+    if (parent === missing || fs.existsSync(parent)) return missing;
+    missing = parent;
+  }
+}
+
+function realMkdirError(path: string, mode: number, error: unknown): unknown {
+  if ((error as NodeJS.ErrnoException).code !== "ENOENT") return error;
+  try {
+    fs.mkdirSync(firstMissing(path), { mode });
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== "EEXIST") return cause;
+  }
+  return error;
+}
+
 const syncFs: SyncFs = withOsCodes<SyncFs>({
   mkdir(path, mode) {
-    fs.mkdirSync(path, { recursive: true, mode });
+    try {
+      fs.mkdirSync(path, { recursive: true, mode });
+    } catch (error) {
+      throw realMkdirError(path, mode, error);
+    }
   },
   rename: (from, to) => fs.renameSync(from, to),
   link: (from, to) => fs.linkSync(from, to),
@@ -144,7 +170,14 @@ async function closeAfter<T>(fd: number, body: () => Promise<T>): Promise<T> {
 }
 
 const asyncFs: AsyncFs = withOsCodes<AsyncFs>({
-  mkdir: (path, mode) => done((cb) => fs.mkdir(path, { recursive: true, mode }, (err) => cb(err))),
+  mkdir: (path, mode) =>
+    done((cb) =>
+      fs.mkdir(
+        path,
+        { recursive: true, mode },
+        (err) => cb(err && (realMkdirError(path, mode, err) as NodeJS.ErrnoException)),
+      )
+    ),
   rename: (from, to) => done((cb) => fs.rename(from, to, cb)),
   link: (from, to) => done((cb) => fs.link(from, to, cb)),
   unlink: (path) => done((cb) => fs.unlink(path, cb)),

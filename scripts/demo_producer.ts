@@ -1,0 +1,34 @@
+/**
+ * A producer of the demo: puts items numbered FROM..FROM+COUNT-1 into the
+ * store, in batches (`putManySync`, group commit), and reports progress on
+ * stdout as lines `progress N`, then `produced N`.
+ *
+ * Usage: demo_producer.ts STORE FROM COUNT [--sync]
+ */
+import process from "node:process";
+import { FileStore } from "../mod.ts";
+
+const [dir, fromArg, countArg] = process.argv.slice(2);
+const from = Number(fromArg);
+const count = Number(countArg);
+const sync = process.argv.includes("--sync");
+const store = new FileStore(dir, { sync });
+const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
+const BATCH = 100;
+
+let reported = performance.now();
+for (let done = 0; done < count;) {
+  const items = [];
+  for (let i = 0; i < BATCH && done + i < count; i++) {
+    items.push(JSON.stringify({ id: from + done + i, producer: runtime, at: Date.now() }));
+  }
+  store.putManySync(items);
+  done += items.length;
+  if (performance.now() - reported > 100) {
+    reported = performance.now();
+    process.stdout.write(`progress ${done}\n`);
+    // Let the runtime flush stdout.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+process.stdout.write(`produced ${count}\n`);
