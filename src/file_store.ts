@@ -1080,7 +1080,7 @@ export class FileStore {
     try {
       yield* this.#resolved("cur", name, (found) => this.#ackOne(found, options));
     } catch (error) {
-      if (yield* this.#isLost(error, path)) throw this.#lost(error, "acknowledge", path);
+      if (yield* this.#isLost(error, options.to)) throw this.#lost(error, "acknowledge", path);
       throw yield* this.#explain(error, "acknowledge", path, options.to ? ["cur", options.to] : ["cur"]);
     }
   }
@@ -1093,16 +1093,14 @@ export class FileStore {
     yield* call("rename", path, `${this.areaPath(options.to)}/${kept}`);
   }
 
-  // ENOENT means the claim is gone only if cur/ is there and the file is not:
-  // a missing target area (new/, done/...) is NOT_PREPARED, and the claim still held.
-  *#isLost(error: unknown, path: string): Steps<boolean> {
+  // ENOENT means the claim is gone when cur/ and the target area are there: a
+  // missing target area (new/, done/...) is NOT_PREPARED, and the claim still
+  // held. The areas are asked, not the claim's name: on a shared file system a
+  // client can still stat a name another client renamed away (GlusterFS: for
+  // about a second), while directories are never replaced.
+  *#isLost(error: unknown, target?: string): Steps<boolean> {
     if (osCode(error) !== "ENOENT" || !(yield* this.#areaExists("cur"))) return false;
-    try {
-      yield* call("lstat", path);
-      return false;
-    } catch {
-      return true;
-    }
+    return target === undefined || (yield* this.#areaExists(target));
   }
 
   *#areaExists(area: string): Steps<boolean> {
@@ -1143,7 +1141,7 @@ export class FileStore {
     try {
       return yield* this.#resolved("cur", name, (found) => this.#releaseOne(found));
     } catch (error) {
-      if (yield* this.#isLost(error, path)) throw this.#lost(error, "release", path);
+      if (yield* this.#isLost(error, "new")) throw this.#lost(error, "release", path);
       throw yield* this.#explain(error, "release", path, ["cur", "new"]);
     }
   }
@@ -1194,7 +1192,7 @@ export class FileStore {
     try {
       yield* this.#resolved("cur", name, (found) => this.#touchOne(`${this.path}/cur/${found}`, now));
     } catch (error) {
-      if (yield* this.#isLost(error, path)) throw this.#lost(error, "touch", path);
+      if (yield* this.#isLost(error)) throw this.#lost(error, "touch", path);
       throw yield* this.#explain(error, "touch", path, ["cur"]);
     }
   }

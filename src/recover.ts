@@ -8,7 +8,7 @@ import type { DirEntry } from "./adapter.ts";
 import { call, runAsync, runSync, type Steps } from "./_io.ts";
 import { FileStoreError, osCode, wrapOsError } from "./errors.ts";
 import type { FileStore, StoredFile } from "./file_store.ts";
-import { parseName, releasedName } from "./names.ts";
+import { formatName, newClaimToken, parseName, releasedName } from "./names.ts";
 
 /** Options of `recover()`. */
 export interface RecoverOptions {
@@ -75,34 +75,44 @@ function* recoverSteps(store: FileStore, options: RecoverOptions): Steps<StoredF
     if (Date.now() - lease < olderThan) continue;
     // On this machine a live holder keeps its claim; elsewhere only the lease tells.
     if (claim.host === store.host && store.adapter.processExists(claim.pid)) continue;
+    // First take the claim over under a name unique to this recovery: on a
+    // shared file system two clients renaming one file to the SAME name can both
+    // be told they won (GlusterFS: a client with stale entries sees source and
+    // target as one file, and its rename "succeeds" as a no-op), but only one
+    // can rename it to a name of its own; a stale client gets ENOENT.
+    const parts = parseName(entry.name);
+    const token = newClaimToken(store.adapter.pid(), store.host);
+    const taken = `${cur}/${formatName(parts.key, { attempts: parts.attempts, claim: token, info: parts.info })}`;
+    try {
+      yield* call("rename", source, taken);
+    } catch (error) {
+      if (osCode(error) === "ENOENT") continue; // another recoverer, or the holder, got there first
+      throw wrapOsError(error, "recover", source);
+    }
+    // Now this process holds it, and nobody races for the name in new/.
     const name = releasedName(entry.name);
     const target = `${fresh}/${name}`;
     try {
-      // The source name is unique to one claim: of racing recoverers exactly one renames it.
-      yield* call("rename", source, target);
+      yield* call("rename", taken, target);
     } catch (error) {
-      if (osCode(error) !== "ENOENT") throw wrapOsError(error, "recover", source);
-      if (yield* exists(source)) {
+      // Put the claim back as it was, so that the next recover() finds it again.
+      try {
+        yield* call("rename", taken, source);
+      } catch {
+        // It stays under `taken`: a claim of this process, recovered once its lease runs out.
+      }
+      if (osCode(error) === "ENOENT") {
         throw new FileStoreError(
           "NOT_PREPARED",
           `Cannot recover '${source}': the store is not prepared ('${fresh}' is missing); call prepare() first`,
           { cause: error, path: fresh },
         );
       }
-      continue; // another recoverer, or the holder, got there first
+      throw wrapOsError(error, "recover", source);
     }
     recovered.push({ name, path: target });
   }
   return recovered;
-}
-
-function* exists(path: string): Steps<boolean> {
-  try {
-    yield* call("lstat", path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

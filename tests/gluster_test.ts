@@ -9,9 +9,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { FileStore } from "../mod.ts";
+import { FileStore, parseName } from "../mod.ts";
 import { fixtureCommand, onceAcrossRuntimes, root, type Runtime } from "./_helpers.ts";
-import { itemIdOf } from "./fixtures/_items.ts";
+import { itemContent, itemIdOf } from "./fixtures/_items.ts";
 
 const SCRIPT = join(root, "scripts", "gluster_env.sh");
 const SKIPPED = 77;
@@ -49,17 +49,25 @@ interface WorkerResult {
   host: string;
   pid: number;
   produced?: string[];
+  handled?: (string | null)[];
+  summary?: unknown;
+  held?: string[];
+  recovered?: string[];
+  seen?: string[];
   claimed?: { id: string | null; key: string; name: string }[];
   done?: string[];
   torn?: string[];
   errors?: string[];
 }
 
-/** A fixture process: its pid, and its one-line JSON report when it exits. */
+/** A fixture process: its pid, its one-line JSON report when it exits, and its lines so far. */
 interface Worker {
   runtime: Runtime;
   pid: number;
   result: Promise<WorkerResult>;
+  /** Resolves with the first JSON line printed that has `key`; rejects if the process ends first. */
+  line(key: string): Promise<WorkerResult & Record<string, unknown>>;
+  kill(signal: NodeJS.Signals): void;
 }
 
 function startWorker(runtime: Runtime, options: Record<string, unknown>): Worker {
@@ -67,13 +75,20 @@ function startWorker(runtime: Runtime, options: Record<string, unknown>): Worker
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (chunk) => (stdout += chunk));
+  let ended = false;
+  const listeners = new Set<() => void>();
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk;
+    listeners.forEach((listener) => listener());
+  });
   child.stderr.on("data", (chunk) => (stderr += chunk));
   const result = new Promise<WorkerResult>((resolve, reject) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), WORKER_TIMEOUT_MS);
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      ended = true;
+      listeners.forEach((listener) => listener());
       const line = stdout.trim().split("\n").pop() ?? "";
       if (code !== 0 || !line.startsWith("{")) {
         const why = signal ? `was killed by ${signal}` : `exited with ${code}`;
@@ -83,7 +98,29 @@ function startWorker(runtime: Runtime, options: Record<string, unknown>): Worker
       }
     });
   });
-  return { runtime, pid: child.pid!, result };
+  const line = (key: string) =>
+    new Promise<WorkerResult & Record<string, unknown>>((resolve, reject) => {
+      const check = () => {
+        // Complete lines only.
+        for (const text of stdout.split("\n").slice(0, -1)) {
+          if (!text.startsWith("{")) continue;
+          const parsed = JSON.parse(text);
+          if (key in parsed) {
+            listeners.delete(check);
+            return resolve(parsed);
+          }
+        }
+        if (ended) {
+          listeners.delete(check);
+          reject(new Error(`${runtime} ${options.role} worker ended without printing '${key}': ${stderr.trim()}`));
+        }
+      };
+      listeners.add(check);
+      check();
+    });
+  // The report of a worker that is killed on purpose is not awaited: keep its rejection quiet.
+  result.catch(() => {});
+  return { runtime, pid: child.pid!, result, line, kill: (signal) => child.kill(signal) };
 }
 
 function counts(values: Iterable<string | null>): Map<string | null, number> {
@@ -98,6 +135,15 @@ function assertEachOnce(seen: (string | null)[], expected: string[], what: strin
   const missing = expected.filter((id) => !seen.includes(id));
   assert.deepEqual(missing, [], `${what}: items never handled`);
   assert.equal(seen.length, expected.length, `${what}: unexpected items`);
+}
+
+/** Polls `condition` until it holds, for at most a minute. */
+async function waitUntil(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** The ids of the items in an area, read through a store (one mount). */
@@ -227,5 +273,172 @@ test(
     assert.equal(fresh.claims, 1);
     assert.equal(fresh.stuck, 0, "a claim just touched is not stuck");
     await storeB.ack(claim);
+  },
+);
+
+test(
+  "consume() in processes on both mounts handles each item once",
+  { skip: onceAcrossRuntimes },
+  async (t) => {
+    if (!volume) return t.skip(unavailable);
+    const { mount1, mount2, dir } = volume;
+    const areas = ["done", "failed"];
+    const storeA = new FileStore(join(mount1, "consume"), { host: "alpha", areas });
+    const storeB = new FileStore(join(mount2, "consume"), { host: "beta", areas });
+    await storeA.prepare();
+    const stop = join(dir, "consume.stop");
+    const on = (mount: string, host: string, runtime: Runtime, options: Record<string, unknown>) =>
+      startWorker(runtime, { store: join(mount, "consume"), host, ...options });
+
+    const producers = [
+      on(mount1, "alpha", "node", { role: "produce", prefix: "a", count: 80, size: 1024 }),
+      on(mount2, "beta", "deno", { role: "produce", prefix: "b", count: 80, size: 1024 }),
+    ];
+    const consumers = [
+      on(mount1, "alpha", "deno", { role: "consume", stop }),
+      on(mount2, "beta", "bun", { role: "consume", stop }),
+      on(mount2, "beta", "node", { role: "consume", stop }),
+    ];
+    const produced = (await Promise.all(producers.map((w) => w.result))).flatMap((r) => r.produced!);
+    writeFileSync(stop, "");
+    const results = await Promise.all(consumers.map((w) => w.result));
+    t.diagnostic(
+      `handled per consumer: ${results.map((r, i) => `${consumers[i].runtime}@${r.host} ${r.handled!.length}`)}`,
+    );
+
+    assert.deepEqual(results.flatMap((r) => r.torn!), [], "no item was torn");
+    assertEachOnce(results.flatMap((r) => r.handled!), produced, "handled");
+    for (const r of results) {
+      const summary = r.summary as { handled: number; failed: number; retried: number; lost: number };
+      assert.deepEqual(summary, { handled: r.handled!.length, failed: 0, retried: 0, lost: 0 });
+    }
+    for (const store of [storeA, storeB]) {
+      assert.deepEqual(await store.list("new"), [], `new/ is empty through ${store.host}`);
+      assert.deepEqual(await store.list("cur"), [], `cur/ is empty through ${store.host}`);
+      assertEachOnce(await idsIn(store, "done"), produced, `done/ through ${store.host}`);
+    }
+  },
+);
+
+test(
+  "recover() through one mount returns the claims of a consumer killed on the other, each once",
+  { skip: onceAcrossRuntimes },
+  async (t) => {
+    if (!volume) return t.skip(unavailable);
+    const { mount1, mount2, dir } = volume;
+    const storeA = new FileStore(join(mount1, "recover"), { host: "alpha" });
+    const storeB = new FileStore(join(mount2, "recover"), { host: "beta" });
+    await storeA.prepare();
+    const count = 12;
+    const ids = Array.from({ length: count }, (_, i) => `r-${i}`);
+    await storeA.putMany(ids.map((id) => itemContent(id)));
+
+    // A consumer on machine "alpha" claims everything and is killed.
+    const holder = startWorker("bun", { role: "hold", store: storeA.path, host: "alpha", count });
+    const held = (await holder.line("held")).held as string[];
+    holder.kill("SIGKILL");
+    await holder.result.catch(() => {});
+    assert.equal(held.length, count);
+    assert.deepEqual(await storeB.recover({ olderThan: 60_000 }), [], "young leases are left alone");
+
+    // Recoverers on both machines race; only the lease can tell them the holder is gone.
+    const stop = join(dir, "recover.stop");
+    const go = join(dir, "recover.go");
+    const olderThan = 300;
+    const recoverers = [
+      startWorker("deno", { role: "recover", store: storeA.path, host: "alpha", olderThan, go, stop }),
+      startWorker("node", { role: "recover", store: storeB.path, host: "beta", olderThan, go, stop, sync: true }),
+      startWorker("bun", { role: "recover", store: storeB.path, host: "beta", olderThan, go, stop }),
+    ];
+    await Promise.all(recoverers.map((w) => w.line("ready")));
+    await waitUntil(async () => {
+      const stats = await storeB.stats({ lease: olderThan });
+      return stats.stuck === count;
+    }, "the leases to run out");
+    writeFileSync(go, "");
+    await waitUntil(async () => (await storeB.count("new")) === count, "all claims to be back in new/");
+    writeFileSync(stop, "");
+    const results = await Promise.all(recoverers.map((w) => w.result));
+    t.diagnostic(
+      `recovered per process: ${results.map((r, i) => `${recoverers[i].runtime}@${r.host} ${r.recovered!.length}`)}`,
+    );
+    const recovered = results.flatMap((r) => r.recovered!);
+    const keyOf = (name: string) => parseName(name).key;
+    assertEachOnce(recovered.map(keyOf), held.map(keyOf), "recovered");
+    assert.deepEqual(await storeA.list("cur"), [], "no claim is left in cur/");
+
+    const again: string[] = [];
+    for (let claim; (claim = await storeB.next());) {
+      assert.equal(claim.attempts, 1, `${claim.name} counts the lost attempt`);
+      again.push(itemIdOf(new TextDecoder().decode(await storeB.read(claim)))!);
+      await storeB.ack(claim);
+    }
+    assertEachOnce(again, ids, "claimed again");
+  },
+);
+
+test(
+  "a holder whose claim was recovered through the other mount gets LOST_CLAIM and leaves the new claim alone",
+  { skip: onceAcrossRuntimes },
+  async (t) => {
+    if (!volume) return t.skip(unavailable);
+    const storeA = new FileStore(join(volume.mount1, "lost"), { host: "alpha", areas: ["done"] });
+    const storeB = new FileStore(join(volume.mount2, "lost"), { host: "beta", areas: ["done"] });
+    await storeA.prepare();
+    await storeA.put(itemContent("lost-1"));
+    const old = await storeA.next();
+    assert.ok(old);
+    let recovered: unknown[] = [];
+    await waitUntil(
+      async () => (recovered = await storeB.recover({ olderThan: 100 })).length > 0,
+      "the lease to run out",
+    );
+    assert.equal(recovered.length, 1);
+    const current = await storeB.next();
+    assert.ok(current, "the recovered item is claimed again through mount 2");
+    assert.equal(current.key, old.key);
+    // Acknowledging and releasing name the file, and the file system resolves names afresh.
+    await assert.rejects(() => storeA.ack(old), { code: "LOST_CLAIM" });
+    await assert.rejects(() => storeA.release(old), { code: "LOST_CLAIM" });
+    await assert.rejects(() => storeA.ack(old, { to: "done" }), { code: "LOST_CLAIM" });
+    // touch() may still reach the file through a stale cache entry for about a
+    // second (moving only its times), then it fails too.
+    await waitUntil(
+      () => storeA.touch(old).then(() => false, (error) => error.code === "LOST_CLAIM" || Promise.reject(error)),
+      "touch() to find the claim lost",
+    );
+    assert.equal(itemIdOf(new TextDecoder().decode(await storeB.read(current))), "lost-1", "the new claim is intact");
+    await storeB.ack(current);
+    assert.deepEqual([await storeA.list("new"), await storeA.list("cur")], [[], []]);
+  },
+);
+
+test(
+  "watch() through one mount sees files arriving through the other (by polling)",
+  { skip: onceAcrossRuntimes },
+  async (t) => {
+    if (!volume) return t.skip(unavailable);
+    const storeA = new FileStore(join(volume.mount1, "watch"), { host: "alpha" });
+    const storeB = new FileStore(join(volume.mount2, "watch"), { host: "beta" });
+    await storeA.prepare();
+    const seed = (await storeA.put("seed")).name;
+    const count = 20;
+    const watchers = (["deno", "bun", "node"] as const).map((runtime) =>
+      startWorker(runtime, {
+        role: "watch",
+        store: storeB.path,
+        host: "beta",
+        seed,
+        count: count + 1,
+        pollInterval: 100,
+      })
+    );
+    // Each watcher has listed new/ once (it saw the seed): what comes now arrives while it watches.
+    await Promise.all(watchers.map((w) => w.line("ready")));
+    const names = [seed];
+    for (let i = 0; i < count; i++) names.push((await storeA.put(`item ${i}`, { sync: false })).name);
+    for (const [i, result] of (await Promise.all(watchers.map((w) => w.result))).entries()) {
+      assertEachOnce(result.seen!, names, `seen by the ${watchers[i].runtime} watcher`);
+    }
   },
 );
