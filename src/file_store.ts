@@ -895,9 +895,10 @@ export class FileStore {
 
   /**
    * Delivers many items with one fsync of `new/` for the whole batch (group
-   * commit). Each item still appears atomically. If an item fails, the ones
-   * before it stay delivered (listed in the error's `published`) and the rest
-   * leave nothing behind.
+   * commit). Each item still appears atomically. An invalid name anywhere
+   * rejects the whole batch before any I/O. If an item fails while being
+   * written or published, the ones published before it stay delivered (listed
+   * in the error's `published`) and the rest leave nothing behind.
    *
    * @example
    * ```ts
