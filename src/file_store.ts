@@ -942,11 +942,21 @@ export class FileStore {
     try {
       yield* call("rename", source, path);
     } catch (error) {
-      // ENOENT is a lost race, unless cur/ itself is gone (then every claim would "lose").
-      if (osCode(error) === "ENOENT" && (yield* this.#areaExists("cur"))) return null;
+      // ENOENT is a lost race, or cur/ is gone: callers tell the two apart once
+      // per batch (#nextSteps) or per call (#claimSteps), not once per lost race.
+      if (osCode(error) === "ENOENT") return null;
       throw yield* this.#explain(error, "claim", source, ["new", "cur"]);
     }
     return { name: claimed, path, key: parts.key, attempts: parts.attempts };
+  }
+
+  // After claims failed with ENOENT: lost races, unless cur/ itself is gone.
+  *#requireCur(source: string): Steps<void> {
+    try {
+      yield* call("stat", this.areaPath("cur"));
+    } catch (error) {
+      throw yield* this.#explain(error, "claim", source, ["cur"]);
+    }
   }
 
   *#claimSteps(nameOrPath: string | StoredFile): Steps<Claim | null> {
@@ -958,7 +968,9 @@ export class FileStore {
       if (explained.code === "NOT_FOUND") return null; // taken by someone else, or never there
       throw explained;
     }
-    return yield* this.#tryClaim(name);
+    const claim = yield* this.#tryClaim(name);
+    if (claim === null) yield* this.#requireCur(`${this.path}/new/${name}`);
+    return claim;
   }
 
   /**
@@ -1006,14 +1018,7 @@ export class FileStore {
         if (claim) return claim;
       }
       // Every rename failed with ENOENT: lost races, or cur/ is gone (then stop, not spin).
-      if (tried > 0 && !(yield* this.#areaExists("cur"))) {
-        const cur = this.areaPath("cur");
-        throw new FileStoreError(
-          "NOT_PREPARED",
-          `Cannot claim into '${cur}': the store is not prepared ('${cur}' is missing); call prepare() first`,
-          { path: cur },
-        );
-      }
+      if (tried > 0) yield* this.#requireCur(this.areaPath("new"));
       const dir = this.areaPath("new");
       let entries: DirEntry[];
       try {
