@@ -112,22 +112,7 @@ export function findTools(): Toolbox {
 
 /** Runs a command and returns the JSON of its last line of output. */
 export function runJson(argv: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "", err = "";
-    child.stdout!.on("data", (chunk) => (out += chunk));
-    child.stderr!.on("data", (chunk) => (err += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const last = out.trim().split("\n").pop() ?? "";
-      if (code !== 0) return reject(new Error(`'${argv.join(" ")}' failed (${code}): ${err.trim() || last}`));
-      try {
-        resolve(JSON.parse(last));
-      } catch {
-        reject(new Error(`'${argv.join(" ")}' printed no JSON: '${last}'`));
-      }
-    });
-  });
+  return startWaiting(argv).result;
 }
 
 /** A process started by {@linkcode startWaiting}: ready to go, then its JSON. */
