@@ -27,6 +27,7 @@ export * from "./src/file_store.ts";
 export * from "./src/file_writer.ts";
 export * from "./src/errors.ts";
 export * from "./src/names.ts";
+export * from "./src/name_parts.ts";
 export * from "./src/flags.ts";
 export type * from "./src/adapter.ts";
 export { defaultAdapter } from "./src/adapters/detect.ts";

@@ -81,7 +81,10 @@ export class FileStoreError extends Error {
     message: string,
     options: { cause?: unknown; path?: string } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Names come from other programs too: no control character ever reaches a terminal or a log line.
+    // deno-lint-ignore no-control-regex
+    const oneLine = message.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+    super(oneLine, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "FileStoreError";
     this.code = code;
     if (options.path !== undefined) this.path = options.path;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { flagsOfInfo, parseName } from "../names.ts";
+import { flagsOfInfo, parseName } from "../name_parts.ts";
 import { type Command, EXIT, openStore, parse } from "./_common.ts";
 
 /** One line of `ls --json`. */

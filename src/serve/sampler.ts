@@ -6,7 +6,7 @@
  * @module
  */
 import { type FileStore, STANDARD_AREAS } from "../file_store.ts";
-import { keyOf, parseName } from "../names.ts";
+import { keyOf, parseName } from "../name_parts.ts";
 import type { StoreStats } from "../stats.ts";
 
 /** One point of the history. */
