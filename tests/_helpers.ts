@@ -59,6 +59,19 @@ export function fixtureCommand(runtime: Runtime, name: string, args: string[] = 
   }
 }
 
+/** The command line of the `filestore` CLI on a runtime (Node runs the npm build). */
+export function filestoreCommand(runtime: Runtime): string[] {
+  const bin = join(root, "node_modules", ".bin");
+  switch (runtime) {
+    case "deno":
+      return [join(bin, "deno"), "run", "-A", "--quiet", join(root, "src", "cli", "filestore.ts")];
+    case "bun":
+      return [join(bin, "bun"), join(root, "src", "cli", "filestore.ts")];
+    case "node":
+      return [nodeBinary(), join(root, "npm", "esm", "src", "cli", "filestore.js")];
+  }
+}
+
 function nodeBinary(): string {
   // Under Node, the Node that runs the tests; elsewhere, the node on PATH.
   return currentRuntime === "node" ? process.execPath : "node";

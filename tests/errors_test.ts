@@ -317,6 +317,7 @@ test("FILE_STORE_ERROR_CODES lists every code of the type FileStoreErrorCode onc
     NOT_A_FILE: true,
     PERMISSION_DENIED: true,
     LOST_CLAIM: true,
+    UNAVAILABLE: true,
     IO: true,
   };
   assert.deepEqual([...FILE_STORE_ERROR_CODES].sort(), Object.keys(every).sort());
