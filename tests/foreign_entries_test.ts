@@ -170,7 +170,7 @@ test("read() never blocks on a FIFO swapped in while it opens, on every runtime"
 });
 
 test("next() is oldest first by the numbers in names, however other programs pad them", async () => {
-  await withStore(async (store, dir) => {
+  await withStore((store, dir) => {
     // Another writer's names: microseconds unpadded, sequences of any width.
     const foreign = [
       "1700000000.M1022P7Q2.other",
