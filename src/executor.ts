@@ -25,8 +25,11 @@ export type IoMode = "auto" | "inline" | "pool";
 const FAST_POOL_MS = 1;
 // This many fast pool calls in a row, and the store's calls run inline.
 const FAST_STREAK = 32;
-// An inline call slower than this sends the store's calls back to the pool.
+// An inline call slower than this counts as slow; a few of them close together
+// send the store's calls back to the pool (one alone may be the scheduler).
 const SLOW_INLINE_MS = 2;
+const SLOW_SCORE_LIMIT = 3;
+const SLOW_SCORE_DECAY = 0.95;
 // Inline work runs at most this long before the event loop gets a turn.
 const YIELD_MS = 1;
 
@@ -61,6 +64,7 @@ export class Executor {
   readonly mode: IoMode;
   #inline: boolean;
   #fastStreak = 0;
+  #slowScore = 0;
 
   /** Creates an executor over an adapter's primitives. */
   constructor(sync: SyncFs, async: AsyncFs, mode: IoMode = "auto") {
@@ -123,9 +127,13 @@ export class Executor {
       if (retryOnStale(error, request.fn, 0)) return callAsync(this.async, request);
       throw error;
     } finally {
-      if (this.mode === "auto" && performance.now() - started > SLOW_INLINE_MS) {
-        this.#inline = false;
-        this.#fastStreak = 0;
+      if (this.mode === "auto") {
+        this.#slowScore = this.#slowScore * SLOW_SCORE_DECAY + (performance.now() - started > SLOW_INLINE_MS ? 1 : 0);
+        if (this.#slowScore >= SLOW_SCORE_LIMIT) {
+          this.#inline = false;
+          this.#fastStreak = 0;
+          this.#slowScore = 0;
+        }
       }
     }
     return result;
