@@ -35,3 +35,6 @@ export * from "./src/stats.ts";
 export * from "./src/watch.ts";
 export * from "./src/consume.ts";
 export * from "./src/recover.ts";
+export { Executor } from "./src/executor.ts";
+export type { StoreContext } from "./src/store/context.ts";
+export type { Call, Group, Steps } from "./src/_io.ts";

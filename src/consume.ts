@@ -142,7 +142,7 @@ function isLost(error: unknown): boolean {
  * ```ts
  * import { consumeStore, FileStore } from "@filestore/filestore";
  *
- * const store = new FileStore(await Deno.makeTempDir(), { areas: ["failed"] });
+ * const store = new FileStore("./spool", { areas: ["failed"] });
  * await store.prepare();
  * await store.putMany(["a", "b", "c"]);
  * const summary = await consumeStore(store, async (item) => {

@@ -63,7 +63,7 @@ export const FILE_STORE_ERROR_CODES: readonly FileStoreErrorCode[] = [
  * ```ts
  * import { FileStore, FileStoreError } from "@filestore/filestore";
  *
- * const store = new FileStore(await Deno.makeTempDir());
+ * const store = new FileStore("./spool");
  * await store.prepare();
  * await store.put("once", { name: "report.txt" });
  * try {

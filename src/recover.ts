@@ -135,7 +135,7 @@ function* recoverSteps(store: FileStore, options: RecoverOptions): Steps<StoredF
  * ```ts
  * import { FileStore, recoverClaims } from "@filestore/filestore";
  *
- * const store = new FileStore(await Deno.makeTempDir());
+ * const store = new FileStore("./spool");
  * await store.prepare();
  * const returned = await recoverClaims(store, { olderThan: 5 * 60_000 });
  * console.log(`${returned.length} items returned to new/`);
@@ -152,7 +152,7 @@ export function recoverClaims(store: FileStore, options: RecoverOptions = {}): P
  * ```ts
  * import { FileStore, recoverClaimsSync } from "@filestore/filestore";
  *
- * const store = new FileStore(await Deno.makeTempDir());
+ * const store = new FileStore("./spool");
  * store.prepareSync();
  * recoverClaimsSync(store); // []
  * ```
@@ -195,7 +195,7 @@ function* cleanSteps(store: FileStore, options: CleanOptions): Steps<StoredFile[
  * ```ts
  * import { cleanTmp, FileStore } from "@filestore/filestore";
  *
- * const store = new FileStore(await Deno.makeTempDir());
+ * const store = new FileStore("./spool");
  * await store.prepare();
  * const removed = await cleanTmp(store); // files older than 36 hours
  * ```
@@ -211,7 +211,7 @@ export function cleanTmp(store: FileStore, options: CleanOptions = {}): Promise<
  * ```ts
  * import { cleanTmpSync, FileStore } from "@filestore/filestore";
  *
- * const store = new FileStore(await Deno.makeTempDir());
+ * const store = new FileStore("./spool");
  * store.prepareSync();
  * cleanTmpSync(store, { tmpOlderThan: 3600_000 }); // []
  * ```

@@ -55,7 +55,7 @@ const STAT_BATCH = 32;
  * ```ts
  * import { FileStore, storeStats } from "@filestore/filestore";
  *
- * const store = new FileStore(await Deno.makeTempDir());
+ * const store = new FileStore("./spool");
  * await store.prepare();
  * const stats = await storeStats(store);
  * console.log(stats.areas.new.count, stats.stuck);

@@ -62,11 +62,12 @@ function byAge(a: StoreEntry, b: StoreEntry): number {
  * @returns An async iterator of `{ name, path, kind }`.
  * @example Logging arrivals until Ctrl-C
  * ```ts
+ * import process from "node:process";
  * import { FileStore, watchStore } from "@filestore/filestore";
  *
  * const store = new FileStore("/var/spool/jobs");
  * const controller = new AbortController();
- * Deno.addSignalListener("SIGINT", () => controller.abort());
+ * process.on("SIGINT", () => controller.abort());
  * for await (const file of watchStore(store, "new", { signal: controller.signal })) {
  *   console.log("arrived:", file.name);
  * }
