@@ -6,14 +6,19 @@ import type { AsyncFs, SyncFs } from "./adapter.ts";
 
 /** One file-system call, yielded by an operation. */
 export interface Call {
+  /** The primitive. */
   fn: keyof SyncFs;
+  /** Its arguments. */
   args: unknown[];
 }
 
 /** Several operations whose order does not matter, yielded by {@linkcode all}. */
 export interface Group {
+  /** Marks a group. */
   fn: "all";
+  /** The operations. */
   steps: Steps<unknown>[];
+  /** How many may be in flight at once on the async path. */
   limit: number;
 }
 
