@@ -56,6 +56,16 @@ try {
       `  ten at once: median ${median(together).toFixed(0)} ms, slowest ${Math.max(...together).toFixed(0)} ms`,
     );
 
+    // The floor: what one bare listing of the area costs (the sampler lists every area once per sample).
+    const listings: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const cpu = process.cpuUsage();
+      for await (const _ of store.entries(area));
+      const used = process.cpuUsage(cpu);
+      listings.push((used.user + used.system) / 1000);
+    }
+    console.log(`one listing of ${area}/: median ${median(listings).toFixed(0)} ms of CPU`);
+
     const before = process.cpuUsage();
     const wall = performance.now();
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));

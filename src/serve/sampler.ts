@@ -132,22 +132,31 @@ class NewestNames<T extends { name: string }> {
   }
 }
 
+/** An area's entries, with the bytes of names that are not UTF-8 where the runtime gives them; unsorted. */
+export async function listEntries(store: FileStore, area: string): Promise<AreaEntry[]> {
+  const entries: AreaEntry[] = [];
+  for await (const listed of store.entries(area)) {
+    const bytes = nameBytes(listed);
+    entries.push(bytes ? { ...listed, bytes } : listed);
+  }
+  return entries;
+}
+
 /**
  * The newest `limit` items of an area: the last ones in name order (for
  * filestore's names, arrival order), newest first, older than `before` when
- * given. Costs one listing and `limit` lstats, whatever the area holds.
+ * given. Costs one listing (or none, given `listing`: the area's entries) and
+ * `limit` lstats, whatever the area holds.
  */
 export async function newestItems(
   store: FileStore,
   area: string,
   limit: number,
   before?: string,
+  listing?: readonly AreaEntry[],
 ): Promise<ItemInfo[]> {
   const page = new NewestNames<AreaEntry>(limit, before);
-  for await (const listed of store.entries(area)) {
-    const bytes = nameBytes(listed);
-    page.offer(bytes ? { ...listed, bytes } : listed);
-  }
+  for (const entry of listing ?? await listEntries(store, area)) page.offer(entry);
   const infos = await Promise.all(page.items.map((entry) => lstatEntry(store, entry)));
   const items: ItemInfo[] = [];
   infos.forEach((info, i) => {

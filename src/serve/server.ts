@@ -9,12 +9,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { FileStoreError, type FileStoreErrorCode } from "../errors.ts";
 import { type FileStore, STANDARD_AREAS } from "../file_store.ts";
-import { isLossy } from "../cli/_entries.ts";
+import { type AreaEntry, isLossy } from "../cli/_entries.ts";
 import { escapeName } from "../cli/_quote.ts";
 import { printable } from "../names.ts";
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from "./page.ts";
 import { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
-import { newestItems, Sampler } from "./sampler.ts";
+import { listEntries, newestItems, Sampler } from "./sampler.ts";
 
 /** Options of {@linkcode serveDashboard}. */
 export interface ServeOptions {
@@ -177,7 +177,7 @@ export async function serveDashboard(store: FileStore, options: ServeOptions = {
   });
   await sampler.start();
 
-  const context: Context = { store, sampler, token, allowActions, loopback: isLoopback(hostname) };
+  const context: Context = { store, sampler, token, allowActions, loopback: isLoopback(hostname), listings: new Map() };
   const server = createServer((request, response) => {
     handle(context, request, response).catch((error) => sendError(response, error));
   });
@@ -225,6 +225,18 @@ interface Context {
   token: string | undefined;
   allowActions: boolean;
   loopback: boolean;
+  /** Listings in progress, by area: requests that arrive meanwhile share them. */
+  listings: Map<string, Promise<AreaEntry[]>>;
+}
+
+// Ten viewers asking at once cost one listing, not ten.
+function listing(context: Context, area: string): Promise<AreaEntry[]> {
+  let pending = context.listings.get(area);
+  if (!pending) {
+    pending = listEntries(context.store, area).finally(() => context.listings.delete(area));
+    context.listings.set(area, pending);
+  }
+  return pending;
 }
 
 async function handle(context: Context, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -264,7 +276,7 @@ async function handle(context: Context, request: IncomingMessage, response: Serv
     const area = areaParam(context.store, url.searchParams.get("area"));
     const limit = limitParam(url.searchParams.get("limit"));
     const before = url.searchParams.get("before") ?? undefined;
-    const items = await newestItems(context.store, area, limit, before);
+    const items = await newestItems(context.store, area, limit, before, await listing(context, area));
     // The cursor of the next (older) page, when this one is full.
     const next = items.length === limit ? items[items.length - 1].name : null;
     return sendJson(response, 200, { area, items, next });
