@@ -6,7 +6,7 @@
  * @module
  */
 import { type FileStore, STANDARD_AREAS } from "../file_store.ts";
-import { parseName } from "../names.ts";
+import { keyOf, parseName } from "../names.ts";
 import type { AreaStats, StoreStats } from "../stats.ts";
 import { type AreaEntry, isLossy, kindOf, lstatEntry } from "../cli/_entries.ts";
 import { byNameOrder } from "../cli/_order.ts";
@@ -197,6 +197,8 @@ export async function newestItems(
  * A sample costs one listing per area, and an lstat only for names the
  * previous sample did not see and for claims in `cur/` (whose ctime is their
  * lease): see {@linkcode AreaCache}. The ages come from what was stat'ed.
+ * `cur/` is listed twice, before and after `new/`, so that an item claimed
+ * or released during a sample is not taken for a completion.
  */
 export class Sampler {
   readonly #store: FileStore;
@@ -330,6 +332,8 @@ export class Sampler {
       let lstats = 0;
       let failed: ItemInfo[] = [];
       for (const area of this.#store.areas) {
+        // cur/ is listed before and after new/: an item claimed or released meanwhile is seen in one of them.
+        if (area === "new") { for await (const entry of this.#store.entries("cur")) keys.add(keyOf(entry.name)); }
         const scan = await this.#cache.scan(area);
         lstats += scan.stats;
         const summary: AreaStats = { count: 0, bytes: 0, oldest: null, oldestAgeMs: null };
