@@ -459,6 +459,7 @@ function statsBody(context: Context) {
     failedArea: snapshot.failedArea,
     failed: snapshot.failed,
     error: snapshot.error,
+    totals: snapshot.totals,
     actions: context.allowActions,
   };
 }
