@@ -87,9 +87,10 @@ function countTests(output: string): { passed: number; failed: number; skipped: 
     const skip = /^\s*(\d+) skip\s*$/m.exec(text);
     return { passed: +bun[1], failed: +bun[2], skipped: skip ? +skip[1] : 0 };
   }
-  const pass = /^# pass (\d+)$/m.exec(text);
-  const fail = /^# fail (\d+)$/m.exec(text);
-  const skip = /^# skipped (\d+)$/m.exec(text);
+  // TAP ("# pass 3", Node 20 and 22 when piped) or spec ("ℹ pass 3", Node 24).
+  const pass = /^(?:#|ℹ) pass (\d+)$/m.exec(text);
+  const fail = /^(?:#|ℹ) fail (\d+)$/m.exec(text);
+  const skip = /^(?:#|ℹ) skipped (\d+)$/m.exec(text);
   if (pass && fail) return { passed: +pass[1], failed: +fail[1], skipped: skip ? +skip[1] : 0 };
   return { passed: 0, failed: 0, skipped: 0 };
 }
