@@ -3,9 +3,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { FileStore } from "../mod.ts";
-import { currentRuntime, root, start, withTempDir } from "./_helpers.ts";
+import { currentRuntime, root, start, waitFor, withTempDir } from "./_helpers.ts";
 
 const onlyOnDeno = currentRuntime === "deno"
   ? false
@@ -126,3 +127,36 @@ test("the CLI runs on Deno with the documented flags, no -A", { skip: onlyOnDeno
     assert.equal(readdirSync(join(storeDir, "done")).length, 1);
   });
 });
+
+test(
+  "the CLI's dashboard runs on Deno with read, write, hostname, net and one variable",
+  { skip: onlyOnDeno },
+  async () => {
+    await withTempDir(async (dir) => {
+      const store = new FileStore(join(dir, "jobs"), { areas: ["done", "failed"] }); // as `filestore init` makes it
+      await store.prepare();
+      await store.put("waiting");
+      const flags = [...storeFlags(dir), "--allow-net=127.0.0.1", "--allow-env=FILESTORE_TOKEN"];
+      const child = spawn(deno, ["run", "--quiet", "--no-prompt", ...flags, cli, "serve", store.path, "--port", "0"], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+      const exited = new Promise((resolve) => child.on("close", resolve));
+      try {
+        await waitFor(
+          () => /http:\/\/127\.0\.0\.1:\d+\//.test(output) || child.exitCode !== null,
+          "the dashboard's URL",
+        );
+        const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(output)?.[0];
+        assert.ok(url, `serve did not start (exit ${child.exitCode}):\n${output}`);
+        const stats = await (await fetch(`${url}api/stats`)).json();
+        assert.equal(stats.areas.new.count, 1);
+      } finally {
+        child.kill("SIGTERM");
+        await exited;
+      }
+    });
+  },
+);
