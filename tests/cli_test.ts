@@ -272,7 +272,7 @@ test("the npm package's bin runs on Bun, as `bunx --bun @filestore/filestore` ru
   const bin = join(root, "npm", "esm", "src", "cli", "filestore.js");
   const manifest = join(root, "npm", "package.json");
   if (!existsSync(bin) || !existsSync(manifest)) return t.skip("no npm build in npm/: run scripts/build_npm.ts");
-  assert.equal(JSON.parse(readFileSync(manifest, "utf8")).bin.filestore, "./esm/src/cli/filestore.js");
+  assert.equal(JSON.parse(readFileSync(manifest, "utf8")).bin.filestore, "esm/src/cli/filestore.js");
   assert.match(readFileSync(bin, "utf8"), /^#!\/usr\/bin\/env node\n/);
   await withTempDir(async (dir) => {
     const run = (args: string[]) =>

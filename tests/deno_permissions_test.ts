@@ -80,7 +80,6 @@ test("recover() with --allow-run leaves the claim of a live process alone", { sk
 
 test("recover() without --allow-run does not take a live process's claim for a dead one", {
   skip: onlyOnDeno,
-  todo: "src/adapters/deno.ts processExists() reads NotCapable as 'gone': the lead fixes it in src/",
 }, async () => {
   await withTempDir(async (dir) => {
     const store = new FileStore(join(dir, "store"));

@@ -256,7 +256,9 @@ function processExists(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as { code?: string }).code === "EPERM";
+    const code = (error as { code?: string }).code;
+    // Without --allow-run Deno cannot tell: a live holder must never lose its claim, so it counts as alive.
+    return code !== "ESRCH";
   }
 }
 
