@@ -10,7 +10,7 @@ import type { Claim, FileStore } from "./file_store.ts";
 import { usableArea } from "./store/context.ts";
 import { Backoff } from "./_backoff.ts";
 import { describeError, recordErrorSteps } from "./store/item_errors.ts";
-import { pausedSteps } from "./store/pause.ts";
+import { pausedSteps, pausesInThisProcess } from "./store/pause.ts";
 
 /** What a `consume()` handler receives: the claim, plus helpers bound to it. */
 export interface ConsumeItem extends Claim {
@@ -215,10 +215,12 @@ export async function consumeStore(
   let ownRetriesDue = 0;
   let pausedUntilCheck = 0;
   let pausedNow = false;
+  let pausesSeen = pausesInThisProcess();
   const isPaused = async (): Promise<boolean> => {
     const now = Date.now();
-    if (now < pausedUntilCheck) return pausedNow;
+    if (now < pausedUntilCheck && pausesSeen === pausesInThisProcess()) return pausedNow;
     pausedUntilCheck = now + PAUSE_CHECK;
+    pausesSeen = pausesInThisProcess();
     try {
       pausedNow = await store.executor.run(pausedSteps(store));
     } catch {

@@ -632,6 +632,7 @@ export class FileStore implements StoreContext {
   #releaseDue(options: ReleaseOptions): number | undefined {
     const due = dueTime({ delay: options.delay });
     if (due !== undefined) this.#queue.noteDue(due);
+    else this.#queue.stale(); // back in new/: next() sees it in its order (its priority)
     return due;
   }
 

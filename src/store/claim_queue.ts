@@ -40,6 +40,10 @@ const MAX_STRIDE = 16;
 const LOST_MEMORY = 4096;
 /** The longest time between two looks at delayed/, in ms: other processes add delayed items. */
 export const DELAYED_RESCAN = 1000;
+// A window older than this (and than 20 listings' time, so that a huge new/ costs at most ~5%)
+// is listed again: items of higher priority put since then are seen.
+const WINDOW_MAX_AGE = 1000;
+const LISTING_SHARE = 20;
 
 const strict = new TextDecoder("utf-8", { fatal: true });
 
@@ -63,6 +67,9 @@ export class ClaimQueue {
   // The earliest due time seen in delayed/ at the last look (Infinity: nothing there), and when that was.
   #earliestDue = Infinity;
   #lastLook = -Infinity;
+  // When the window was listed, and how long that listing took.
+  #listedAt = 0;
+  #listingTook = 0;
 
   /** A queue over `store`'s new/, keeping at most `window` names. */
   constructor(store: StoreContext, window = CLAIM_WINDOW) {
@@ -74,7 +81,13 @@ export class ClaimQueue {
   *next(): Steps<Claim | null> {
     const now = Date.now();
     if (now >= this.#earliestDue || now - this.#lastLook >= DELAYED_RESCAN) {
-      if ((yield* this.#promote(now)) > 0) this.#index = this.#keys.length; // list new/ again
+      if ((yield* this.#promote(now)) > 0) this.stale(); // list new/ again
+    }
+    if (
+      this.#index < this.#keys.length &&
+      now - this.#listedAt > Math.max(WINDOW_MAX_AGE, LISTING_SHARE * this.#listingTook)
+    ) {
+      this.stale();
     }
     const lostNames = new Set<string>();
     for (;;) {
@@ -96,6 +109,11 @@ export class ClaimQueue {
       const fresh = yield* this.#refill(lostNames);
       if (fresh === 0) return null;
     }
+  }
+
+  /** Lists new/ again at the next call: an item of higher priority may be there (after a release). */
+  stale(): void {
+    this.#index = this.#keys.length;
   }
 
   /** The earliest due time of a delayed item seen at the last look, ms since the epoch, or null. */
@@ -160,6 +178,7 @@ export class ClaimQueue {
   // Lists new/ again; returns how many names it holds that did not just lose a race.
   *#refill(lostNames: Set<string>): Steps<number> {
     const dir = this.#store.areaPath("new");
+    const started = Date.now();
     let handle: unknown;
     try {
       handle = yield* call("openDir", dir);
@@ -196,6 +215,8 @@ export class ClaimQueue {
     }
     this.#keys = oldest(keys, this.#window);
     this.#index = 0;
+    this.#listedAt = Date.now();
+    this.#listingTook = this.#listedAt - started;
     for (const name of odd) yield* setAside(this.#store, "new", name);
     return fresh;
   }

@@ -14,6 +14,13 @@ import { discard } from "./resolve.ts";
 /** The marker's name in the store's directory (hidden: Maildir readers skip names starting with `.`). */
 export const PAUSE_MARKER = ".paused";
 
+let localPauses = 0;
+
+/** How many pauses this process made: a loop whose count changed looks at the marker at once. */
+export function pausesInThisProcess(): number {
+  return localPauses;
+}
+
 function markerPath(store: StoreContext): string {
   return `${store.path}/${PAUSE_MARKER}`;
 }
@@ -25,6 +32,7 @@ export function* pauseSteps(store: StoreContext): Steps<void> {
     const since = new TextEncoder().encode(`${JSON.stringify({ pausedAt: new Date().toISOString() })}\n`);
     yield* call("writeFile", temporary, since, { flag: "wx", mode: store.fileMode, sync: store.sync });
     yield* call("rename", temporary, markerPath(store));
+    localPauses++;
   } catch (error) {
     yield* discard(temporary);
     throw wrapOsError(error, "pause", store.path);
