@@ -323,6 +323,7 @@ export async function consumeStore(
       }
       let claim: Claim | null;
       hints.clear(); // events from here on wake the wait below
+      const asked = Date.now(); // a retry due by now is promoted by this next()
       try {
         claim = await store.next();
         backoff.reset();
@@ -346,7 +347,7 @@ export async function consumeStore(
           await Promise.race(inFlight);
           continue;
         }
-        if (ownRetriesDue <= now) break;
+        if (ownRetriesDue <= asked) break;
       }
       // Wake for the next delayed item as well (a due time seen by this store object).
       const due = store.nextDue();
