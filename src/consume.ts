@@ -9,6 +9,8 @@ import { FileStoreError, isTransient } from "./errors.ts";
 import type { Claim, FileStore } from "./file_store.ts";
 import { usableArea } from "./store/context.ts";
 import { Backoff } from "./_backoff.ts";
+import { describeError, recordErrorSteps } from "./store/item_errors.ts";
+import { pausedSteps, pausesInThisProcess } from "./store/pause.ts";
 
 /** What a `consume()` handler receives: the claim, plus helpers bound to it. */
 export interface ConsumeItem extends Claim {
@@ -64,10 +66,18 @@ export interface ConsumeOptions {
    */
   pollInterval?: number;
   /**
-   * Return once new/ is empty and no handler is running.
+   * Return once new/ is empty, no handler is running, and no item this loop
+   * handed back with a delay is still waiting to be due.
    * @default {false}
    */
   untilEmpty?: boolean;
+  /**
+   * How long an item whose handler threw waits in `delayed/` before it is
+   * due again: milliseconds, or a function of the attempts it has had
+   * (1 after the first failure). 0 hands it back to `new/` at once.
+   * @default {exponential with jitter: about 1 s after the first failure, doubling to 5 min}
+   */
+  retryDelay?: number | ((attempts: number) => number);
   /**
    * Called with each error the loop survives: the file system unreachable
    * for now or an I/O error (`UNAVAILABLE`, `IO`; see `isTransient()`). The
@@ -92,6 +102,38 @@ export interface ConsumeSummary {
 }
 
 const decoder = new TextDecoder();
+// How often a loop looks for the pause marker at most.
+const PAUSE_CHECK = 250;
+const FIRST_RETRY = 1000;
+const LAST_RETRY = 300_000;
+
+/** The default retry delay: 1 s doubling to 5 min, each between 75% and 100% of that (jitter). */
+export function defaultRetryDelay(attempts: number): number {
+  const base = Math.min(LAST_RETRY, FIRST_RETRY * 2 ** Math.max(0, Math.min(attempts - 1, 30)));
+  return Math.round(base * (0.75 + Math.random() / 4));
+}
+
+function retryDelayOf(option: ConsumeOptions["retryDelay"]): (attempts: number) => number {
+  if (option === undefined) return defaultRetryDelay;
+  if (typeof option === "function") return option;
+  if (typeof option !== "number" || !(option >= 0) || !Number.isFinite(option)) {
+    throw new RangeError(`Invalid retryDelay '${String(option)}': expected milliseconds (0 or more) or a function`);
+  }
+  return () => option;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
 
 function warn(error: FileStoreError): void {
   console.error(`filestore: consume() goes on after ${error.code}: ${error.message}`);
@@ -120,16 +162,19 @@ function isLost(error: unknown): boolean {
  * Runs a worker loop: claims items from new/ with `next()`, at most
  * `concurrency` at a time, and calls `handler` for each. When the handler
  * returns, the item is acknowledged (deleted, or moved to `doneArea`); when
- * it throws, the item goes back to new/ with one more attempt, or to
- * `failedArea` once it has had `maxAttempts`; an item that already had them
+ * it throws, the error is recorded (see `lastError()`) and the item waits
+ * `retryDelay` in `delayed/` with one more attempt, or goes to `failedArea`
+ * once it has had `maxAttempts`; an item that already had them
  * (it came back through `recover()`, perhaps because it crashes its worker)
  * goes to `failedArea` without being handled. No item is ever dropped: one
  * whose acknowledgement fails stays claimed in cur/, where `recover()` finds
  * it once its lease runs out.
  *
- * When new/ is empty the loop waits for a file-system event or
- * `pollInterval`; it never spins. Any number of loops, in any number of
- * processes, may share one store: each item is handled by one of them.
+ * When new/ is empty the loop waits for a file-system event, `pollInterval`,
+ * or the next delayed item's due time; it never spins. While the store is
+ * paused (`pause()`, from any process) it claims nothing, finishes what it
+ * holds, and goes on by itself after `resume()`. Any number of loops, in any
+ * number of processes, may share one store: each item is handled by one of them.
  *
  * @param store The store.
  * @param handler Called with each item; throw to hand the item back.
@@ -165,6 +210,24 @@ export async function consumeStore(
   const onError = options.onError ?? warn;
   const backoff = new Backoff();
   const failedArea = options.failedArea ?? "failed";
+  const retryDelay = retryDelayOf(options.retryDelay);
+  // The latest due time of a retry this loop delayed: untilEmpty waits for it.
+  let ownRetriesDue = 0;
+  let pausedUntilCheck = 0;
+  let pausedNow = false;
+  let pausesSeen = pausesInThisProcess();
+  const isPaused = async (): Promise<boolean> => {
+    const now = Date.now();
+    if (now < pausedUntilCheck && pausesSeen === pausesInThisProcess()) return pausedNow;
+    pausedUntilCheck = now + PAUSE_CHECK;
+    pausesSeen = pausesInThisProcess();
+    try {
+      pausedNow = await store.executor.run(pausedSteps(store));
+    } catch {
+      pausedNow = false; // a store we cannot stat is reported by next()
+    }
+    return pausedNow;
+  };
   checkArea(store, failedArea, "failedArea");
   checkArea(store, doneArea, "doneArea");
 
@@ -215,23 +278,31 @@ export async function consumeStore(
       signal: controller.signal,
     };
     let ok = true;
+    let failure: unknown;
     try {
       await handler(item);
-    } catch {
+    } catch (error) {
       ok = false;
+      failure = error;
     } finally {
       clearInterval(renew);
       controllers.delete(controller);
     }
     try {
+      if (!ok) {
+        const record = describeError(claim.key, claim.attempts + 1, failure);
+        await store.executor.run(recordErrorSteps(store, record)).catch(settle);
+      }
       if (ok) {
         await store.ack(claim, { to: doneArea });
         summary.handled++;
       } else if (claim.attempts + 1 >= maxAttempts) {
-        await store.ack(claim, { to: failedArea });
+        await store.ack(claim, { to: failedArea, keepError: true });
         summary.failed++;
       } else {
-        await store.release(claim);
+        const delay = retryDelay(claim.attempts + 1);
+        await store.release(claim, { delay: Number.isFinite(delay) && delay > 0 ? delay : 0 });
+        if (delay > 0) ownRetriesDue = Math.max(ownRetriesDue, Date.now() + delay);
         summary.retried++;
       }
     } catch (error) {
@@ -245,8 +316,14 @@ export async function consumeStore(
         await Promise.race(inFlight);
         continue;
       }
+      if (await isPaused()) {
+        // Claims nothing while paused; what is in flight finishes meanwhile.
+        await sleep(Math.min(pollInterval, PAUSE_CHECK), signal);
+        continue;
+      }
       let claim: Claim | null;
       hints.clear(); // events from here on wake the wait below
+      const asked = Date.now(); // a retry due by now is promoted by this next()
       try {
         claim = await store.next();
         backoff.reset();
@@ -264,12 +341,18 @@ export async function consumeStore(
         inFlight.add(running);
         continue;
       }
+      const now = Date.now();
       if (untilEmpty) {
-        if (inFlight.size === 0) break;
-        await Promise.race(inFlight);
-        continue;
+        if (inFlight.size > 0) {
+          await Promise.race(inFlight);
+          continue;
+        }
+        if (ownRetriesDue <= asked) break;
       }
-      await hints.wait(pollInterval, signal);
+      // Wake for the next delayed item as well (a due time seen by this store object).
+      const due = store.nextDue();
+      const wait = due === null ? pollInterval : Math.max(1, Math.min(pollInterval, due - now));
+      await hints.wait(wait, signal);
     }
     await Promise.all(inFlight);
   } finally {

@@ -13,7 +13,7 @@ import { FileStoreError } from "./errors.ts";
 import { FileWriter, type WriteMode } from "./file_writer.ts";
 import { escapeHost, makeUniqueName, printable, validateName } from "./names.ts";
 import type { InfoSeparator } from "./name_parts.ts";
-import { FAILED_AREA, type StoreContext } from "./store/context.ts";
+import { FIRST_USE_AREAS, type StoreContext, usableArea } from "./store/context.ts";
 import { explain, type StoredFile } from "./store/resolve.ts";
 import { prepareSteps } from "./store/prepare.ts";
 import {
@@ -35,7 +35,18 @@ import {
   putStream,
   toBytes,
 } from "./store/publish.ts";
-import { type AckOptions, ackSteps, type Claim, claimSteps, releaseSteps, touchSteps } from "./store/claims.ts";
+import {
+  type AckOptions,
+  ackSteps,
+  type Claim,
+  claimSteps,
+  type ReleaseOptions,
+  releaseSteps,
+  touchSteps,
+} from "./store/claims.ts";
+import { dueTime } from "./store/publish.ts";
+import { type ItemError, keyOfItem, lastErrorSteps } from "./store/item_errors.ts";
+import { pausedSteps, pauseSteps, resumeSteps } from "./store/pause.ts";
 import { ClaimQueue } from "./store/claim_queue.ts";
 import { flagsSteps, setFlagsSteps } from "./store/flag_ops.ts";
 import { type StatsOptions, type StoreStats, storeStats } from "./stats.ts";
@@ -50,10 +61,12 @@ import {
   type RecoverOptions,
 } from "./recover.ts";
 
-export type { AckOptions, Claim, MoveOptions, PutData, PutItem, PutOptions, StoredFile, StoreEntry };
+export type { AckOptions, Claim, ItemError, MoveOptions, PutData, PutItem, PutOptions, ReleaseOptions };
+export type { PutItemOptions } from "./store/publish.ts";
+export type { StoredFile, StoreEntry };
 export type { IoMode } from "./executor.ts";
 export type { InfoSeparator } from "./name_parts.ts";
-export { FAILED_AREA } from "./store/context.ts";
+export { DELAYED_AREA, FAILED_AREA } from "./store/context.ts";
 
 /** The three Maildir areas every store has. */
 export const STANDARD_AREAS = ["tmp", "new", "cur"] as const;
@@ -221,7 +234,7 @@ export class FileStore implements StoreContext {
 
   /**
    * The directory of an area; throws `INVALID_AREA` for an unknown one.
-   * `failed` is always known (made on first use).
+   * `failed` and `delayed` are always known (made on first use).
    *
    * @example
    * ```ts
@@ -231,8 +244,8 @@ export class FileStore implements StoreContext {
    * ```
    */
   areaPath(area: string): string {
-    if (!this.areas.includes(area) && area !== FAILED_AREA) {
-      const known = [...this.areas, FAILED_AREA].map((a) => `'${a}'`).join(", ");
+    if (!usableArea(this, area)) {
+      const known = [...new Set([...this.areas, ...FIRST_USE_AREAS])].map((a) => `'${a}'`).join(", ");
       throw new FileStoreError("INVALID_AREA", `Unknown area '${printable(String(area))}': expected one of ${known}`);
     }
     return `${this.path}/${area}`;
@@ -440,9 +453,16 @@ export class FileStore implements StoreContext {
    * renames it into `new/`, fsyncs `new/`. Readers see all of it or nothing.
    * On any failure the tmp file is removed and nothing appears in `new/`.
    *
+   * With `delay` (ms) or `at` (a Date or ms since the epoch) the item is
+   * renamed into `delayed/` (made on first use) as `NAME,D=<due ms>` instead;
+   * a consumer's `next()` moves it to `new/NAME` once it is due, so `new/`
+   * always holds what is ready now. With `priority` (an integer, default 0)
+   * the name carries `,P=<n>` and `next()` claims higher priorities first.
+   *
    * @param data A string, bytes, a `ReadableStream` or an async iterable of bytes.
-   * @returns The name and path in `new/`.
+   * @returns The name and path in `new/` (in `delayed/` for a delayed item).
    * @throws {FileStoreError} `NO_SPACE`, `ALREADY_EXISTS` (with `options.name`), `NOT_PREPARED`.
+   * @throws {RangeError} for a priority that is not an integer, or a negative delay.
    * @example
    * ```ts
    * import { FileStore } from "@filestore/filestore";
@@ -451,6 +471,8 @@ export class FileStore implements StoreContext {
    * await store.prepare();
    * const { name } = await store.put("payload");
    * await store.put("fast, not crash-safe", { sync: false });
+   * await store.put("in ten minutes", { delay: 10 * 60_000 });
+   * await store.put("before the others", { priority: 5 });
    * ```
    */
   async put(data: PutData, options: PutOptions = {}): Promise<StoredFile> {
@@ -476,7 +498,8 @@ export class FileStore implements StoreContext {
    * commit). Each item still appears atomically. An invalid name anywhere
    * rejects the whole batch before any I/O. If an item fails while being
    * written or published, the ones published before it stay delivered (listed
-   * in the error's `published`) and the rest leave nothing behind.
+   * in the error's `published`) and the rest leave nothing behind. `delay`,
+   * `at` and `priority` apply to every item; an item's own override them.
    *
    * @example
    * ```ts
@@ -485,6 +508,7 @@ export class FileStore implements StoreContext {
    * const store = new FileStore("./spool");
    * await store.prepare();
    * const stored = await store.putMany(["a", "b", { data: "c", name: "third" }]);
+   * await store.putMany(["later", { data: "now", delay: 0 }], { delay: 60_000 });
    * ```
    */
   putMany(items: readonly PutItem[], options: Omit<PutOptions, "name"> = {}): Promise<StoredFile[]> {
@@ -577,7 +601,8 @@ export class FileStore implements StoreContext {
 
   /**
    * Hands a claim back to `new/` with its attempt count raised by one, for
-   * another consumer (or a later try) to take.
+   * another consumer (or a later try) to take. With `delay` (ms) it goes to
+   * `delayed/` instead (made on first use) and comes back to `new/` when due.
    *
    * @throws {FileStoreError} `LOST_CLAIM` when the claim is no longer held.
    * @example
@@ -589,15 +614,129 @@ export class FileStore implements StoreContext {
    * await store.put("job");
    * const claim = await store.next();
    * if (claim) await store.release(claim); // attempts is 1 when claimed again
+   * const again = await store.next();
+   * if (again) await store.release(again, { delay: 30_000 }); // back in 30 s
    * ```
    */
-  release(claim: Claim | StoredFile | string): Promise<StoredFile> {
-    return this.executor.run(releaseSteps(this, claim));
+  release(claim: Claim | StoredFile | string, options: ReleaseOptions = {}): Promise<StoredFile> {
+    const due = this.#releaseDue(options);
+    return this.executor.run(releaseSteps(this, claim, due));
   }
 
   /** Synchronous {@linkcode FileStore.release}. */
-  releaseSync(claim: Claim | StoredFile | string): StoredFile {
-    return this.executor.runSync(releaseSteps(this, claim));
+  releaseSync(claim: Claim | StoredFile | string, options: ReleaseOptions = {}): StoredFile {
+    const due = this.#releaseDue(options);
+    return this.executor.runSync(releaseSteps(this, claim, due));
+  }
+
+  #releaseDue(options: ReleaseOptions): number | undefined {
+    const due = dueTime({ delay: options.delay });
+    if (due !== undefined) this.#queue.noteDue(due);
+    else this.#queue.stale(); // back in new/: next() sees it in its order (its priority)
+    return due;
+  }
+
+  /**
+   * The earliest due time of a delayed item this store object saw (at its
+   * last look at `delayed/`, at most a second ago while `next()` is called),
+   * in ms since the epoch, or null when it saw none.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "@filestore/filestore";
+   *
+   * const store = new FileStore("./spool");
+   * await store.prepare();
+   * await store.next();
+   * store.nextDue(); // null, or when the next delayed item is due
+   * ```
+   */
+  nextDue(): number | null {
+    return this.#queue.nextDue();
+  }
+
+  /**
+   * Pauses every `consume()` loop (and `filestore watch`) on this store, in
+   * every process: each stops claiming within about one poll interval,
+   * finishes the items it holds, and goes on by itself after `resume()`.
+   * The pause is a hidden marker file, `<store>/.paused`, written atomically;
+   * pausing twice changes nothing. `next()` and `claim()` do not look at it.
+   *
+   * @example
+   * ```ts
+   * import { mkdtemp } from "node:fs/promises";
+   * import { tmpdir } from "node:os";
+   * import { join } from "node:path";
+   * import { FileStore } from "@filestore/filestore";
+   *
+   * const store = new FileStore(await mkdtemp(join(tmpdir(), "store-")));
+   * await store.prepare();
+   * await store.pause();
+   * await store.paused(); // true
+   * await store.resume();
+   * ```
+   */
+  pause(): Promise<void> {
+    return this.executor.run(pauseSteps(this));
+  }
+
+  /** Synchronous {@linkcode FileStore.pause}. */
+  pauseSync(): void {
+    this.executor.runSync(pauseSteps(this));
+  }
+
+  /** Ends a pause (removes `<store>/.paused`); resuming a running store changes nothing. See {@linkcode FileStore.pause}. */
+  resume(): Promise<void> {
+    return this.executor.run(resumeSteps(this));
+  }
+
+  /** Synchronous {@linkcode FileStore.resume}. */
+  resumeSync(): void {
+    this.executor.runSync(resumeSteps(this));
+  }
+
+  /** Whether the store is paused; see {@linkcode FileStore.pause}. */
+  paused(): Promise<boolean> {
+    return this.executor.run(pausedSteps(this));
+  }
+
+  /** Synchronous {@linkcode FileStore.paused}. */
+  pausedSync(): boolean {
+    return this.executor.runSync(pausedSteps(this));
+  }
+
+  /**
+   * Why an item failed last: the error its `consume()` handler threw (message,
+   * stack) or how its `filestore watch --exec` command ended (exit code, the
+   * end of its stderr), with the try it was (`attempts`, 1 for the first) and
+   * when. Kept in `<store>/.errors/<key>.json` (at most 8 KiB) while the item
+   * moves between areas; removed when the item is finally acknowledged.
+   *
+   * @param item A key, a name or path in any area, or a claim.
+   * @returns The record, or null when the item has none.
+   * @example
+   * ```ts
+   * import { mkdtemp } from "node:fs/promises";
+   * import { tmpdir } from "node:os";
+   * import { join } from "node:path";
+   * import { FileStore } from "@filestore/filestore";
+   *
+   * const store = new FileStore(await mkdtemp(join(tmpdir(), "store-")));
+   * await store.prepare();
+   * const { name } = await store.put("job");
+   * await store.consume(() => {
+   *   throw new Error("no printer");
+   * }, { untilEmpty: true, maxAttempts: 1 });
+   * (await store.lastError(name))?.message; // "no printer"
+   * ```
+   */
+  lastError(item: string | StoredFile | Claim): Promise<ItemError | null> {
+    return this.executor.run(lastErrorSteps(this, keyOfItem(this, item)));
+  }
+
+  /** Synchronous {@linkcode FileStore.lastError}. */
+  lastErrorSync(item: string | StoredFile | Claim): ItemError | null {
+    return this.executor.runSync(lastErrorSteps(this, keyOfItem(this, item)));
   }
 
   /**

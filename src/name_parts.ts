@@ -6,8 +6,9 @@
  * (`2,FS`). BASE is the unique part, perhaps followed by fields `,X=value`.
  *
  * The KEY of a name is its BASE without the fields that programs add or
- * change while the file is in the store: filestore's `,A=` (attempts) and
- * `,C=` (claim token), and the IMAP UID `,U=` that mbsync and OfflineIMAP
+ * change while the file is in the store: filestore's `,A=` (attempts),
+ * `,C=` (claim token), `,D=` (due time of a delayed item) and `,P=`
+ * (priority, written only when not 0), and the IMAP UID `,U=` that mbsync and OfflineIMAP
  * append (OfflineIMAP also adds `,FMD5=`). Fields written at delivery, such as
  * Courier's and Dovecot's sizes `,S=` and `,W=`, stay part of the key. So the
  * key of a file never changes while it moves between areas, is claimed,
@@ -22,8 +23,8 @@ import { printable, randomHex } from "./names.ts";
 export type InfoSeparator = ":" | ";";
 
 // Fields that change while a file is in a store; none of them is part of the key.
-const TRANSIENT_FIELDS = /,(A|C|U|FMD5)=([^,]*)/g;
-const HAS_TRANSIENT_FIELD = /,(A|C|U|FMD5)=/;
+const TRANSIENT_FIELDS = /,(A|C|D|P|U|FMD5)=([^,]*)/g;
+const HAS_TRANSIENT_FIELD = /,(A|C|D|P|U|FMD5)=/;
 
 /**
  * The part of a name before its info part.
@@ -92,7 +93,14 @@ export interface NameParts {
   claim?: ClaimToken;
   /** The info part (after the separator), if any. */
   info?: string;
-  /** The base without filestore's own `,A=` and `,C=` fields: other programs' fields stay in place. */
+  /** When a delayed item is due, ms since the epoch (its `,D=` field), if it has one. */
+  due?: number;
+  /** The priority (its `,P=` field): higher is claimed first; 0 when absent. */
+  priority: number;
+  /**
+   * The base without filestore's `,A=`, `,C=` and `,D=` fields: other
+   * programs' fields, and the priority, stay in place.
+   */
   kept: string;
 }
 
@@ -109,13 +117,15 @@ export interface NameParts {
  */
 export function parseName(name: string, separator: InfoSeparator = ":"): NameParts {
   const base = baseOf(name, separator);
-  const parts: NameParts = { key: base, attempts: 0, info: infoOf(name, separator), kept: base };
+  const parts: NameParts = { key: base, attempts: 0, info: infoOf(name, separator), priority: 0, kept: base };
   if (!base.includes(",")) return parts;
   let kept = base;
   parts.key = base.replace(TRANSIENT_FIELDS, (whole, field: string, value: string) => {
     if (field === "A") parts.attempts = Number.parseInt(value, 10) || 0;
     else if (field === "C") parts.claim = parseClaimToken(value);
-    if (field === "A" || field === "C") kept = kept.replace(whole, "");
+    else if (field === "D") parts.due = Number.parseInt(value, 10) || 0;
+    else if (field === "P") parts.priority = Number.parseInt(value, 10) || 0;
+    if (field === "A" || field === "C" || field === "D") kept = kept.replace(whole, "");
     return "";
   });
   parts.kept = kept;
@@ -145,12 +155,13 @@ export function formatClaimToken(claim: ClaimToken): string {
  */
 export function formatName(
   base: string,
-  options: { attempts?: number; claim?: ClaimToken; info?: string } = {},
+  options: { attempts?: number; claim?: ClaimToken; due?: number; info?: string } = {},
   separator: InfoSeparator = ":",
 ): string {
   let name = base;
   if (options.attempts) name += `,A=${options.attempts}`;
   if (options.claim) name += `,C=${formatClaimToken(options.claim)}`;
+  if (options.due !== undefined) name += `,D=${Math.max(0, Math.floor(options.due))}`;
   if (options.info !== undefined) name += `${separator}${options.info}`;
   return name;
 }
@@ -162,7 +173,7 @@ export function newClaimToken(pid: number, host: string): ClaimToken {
 
 /**
  * True when a caller-chosen name holds a field that is not part of a key
- * (`,A=`, `,C=`, `,U=`, `,FMD5=`): the store would misread it.
+ * (`,A=`, `,C=`, `,D=`, `,P=`, `,U=`, `,FMD5=`): the store would misread it.
  */
 export function hasReservedField(name: string, separator: InfoSeparator = ":"): boolean {
   return HAS_TRANSIENT_FIELD.test(baseOf(name, separator));
@@ -211,7 +222,7 @@ export function normalizeFlags(flags: string): string {
 /**
  * The name a claimed file gets when it goes back to `new/`: its base (with
  * other programs' fields), its info part, its attempt count raised by one,
- * and no claim token.
+ * and no claim token; with `due`, the `,D=` field of a delayed item.
  *
  * @example
  * ```ts
@@ -220,20 +231,44 @@ export function normalizeFlags(flags: string): string {
  * releasedName("1700000000.M1P2Q3.host,A=1,C=P9Rab@host:2,"); // "1700000000.M1P2Q3.host,A=2"
  * ```
  */
-export function releasedName(name: string, separator: InfoSeparator = ":"): string {
+export function releasedName(name: string, separator: InfoSeparator = ":", due?: number): string {
   const parts = parseName(name, separator);
   const info = parts.info === "2," ? undefined : parts.info;
-  return formatName(parts.kept, { attempts: parts.attempts + 1, info }, separator);
+  return formatName(parts.kept, { attempts: parts.attempts + 1, due, info }, separator);
+}
+
+// Names with a `,P=` field get a prefix before their order key: `!` and
+// (MAX - priority) for a priority above 0, so that they sort before every
+// name without one (those start with a hex digit or `~`); DEL and -priority
+// for one below 0, after them. Both in fixed-width hex, so higher sorts first.
+const PRIORITY_WIDTH = 14;
+const PRIORITY_FIELD = /,P=(-?\d+)(?=[,:;]|$)/;
+
+/** The priority of a name (its `,P=` field), or 0. */
+export function priorityOf(name: string): number {
+  if (!name.includes(",P=")) return 0;
+  const match = PRIORITY_FIELD.exec(name);
+  return match ? Number.parseInt(match[1], 10) || 0 : 0;
 }
 
 /**
- * A string that sorts names oldest first: by the time, microseconds and
- * sequence numbers in Maildir unique names written by any program
+ * A string that sorts names by priority (a `,P=` field, higher first,
+ * default 0), then oldest first: by the time, microseconds and sequence
+ * numbers in Maildir unique names written by any program
  * (`TIME.M<usec>P<pid>Q<seq>...`, `TIME.<pid>_<seq>...`, `TIME.#<hex>...`),
- * then by name. Names without a leading time sort after all timed ones, by
- * name. Compare the results as strings.
+ * then by name. Names without a leading time sort after all timed ones of
+ * their priority, by name. Compare the results as strings.
  */
 export function orderKey(name: string): string {
+  const priority = priorityOf(name);
+  if (priority === 0) return timeOrderKey(name);
+  const prefix = priority > 0
+    ? `!${hex(Number.MAX_SAFE_INTEGER - priority, PRIORITY_WIDTH)}`
+    : `\x7f${hex(-priority, PRIORITY_WIDTH)}`;
+  return prefix + timeOrderKey(name);
+}
+
+function timeOrderKey(name: string): string {
   const dot = name.indexOf(".");
   if (dot < 1 || dot > 15) return `~${name}`;
   let seconds = 0;
@@ -262,7 +297,9 @@ export const ORDER_PREFIX = 26;
 
 /** The name back from an `orderKey()`. */
 export function nameOfOrderKey(key: string): string {
-  return key.charCodeAt(0) === 126 /* ~ */ ? key.slice(1) : key.slice(ORDER_PREFIX);
+  const first = key.charCodeAt(0);
+  if (first === 33 /* ! */ || first === 127 /* DEL */) return nameOfOrderKey(key.slice(1 + PRIORITY_WIDTH));
+  return first === 126 /* ~ */ ? key.slice(1) : key.slice(ORDER_PREFIX);
 }
 
 function hex(value: number, width: number): string {

@@ -6,7 +6,7 @@
  */
 import type { FileInfo } from "./adapter.ts";
 import type { FileStore } from "./file_store.ts";
-import { FAILED_AREA } from "./store/context.ts";
+import { FIRST_USE_AREAS } from "./store/context.ts";
 import { parseName } from "./name_parts.ts";
 
 /** What `stats()` reports of one area. */
@@ -66,8 +66,10 @@ export async function storeStats(store: FileStore, options: StatsOptions = {}): 
   const takenAt = Date.now();
   const stats: StoreStats = { path: store.path, takenAt, areas: {}, claims: 0, stuck: 0 };
   const areas = [...store.areas];
-  // failed/ is made on first use: shown once it exists.
-  if (!areas.includes(FAILED_AREA) && await isDirectory(store, store.areaPath(FAILED_AREA))) areas.push(FAILED_AREA);
+  // failed/ and delayed/ are made on first use: shown once they exist.
+  for (const area of FIRST_USE_AREAS) {
+    if (!areas.includes(area) && await isDirectory(store, store.areaPath(area))) areas.push(area);
+  }
   for (const area of areas) {
     const summary: AreaStats = { count: 0, bytes: 0, oldest: null, oldestAgeMs: null };
     let batch: { name: string; path: string }[] = [];

@@ -57,7 +57,7 @@ function assertExit(result: Result, code: number, pattern?: RegExp): void {
 }
 
 const lines = (text: string) => text.split("\n").filter((line) => line !== "");
-const VERBS = ["init", "put", "ls", "mv", "claim", "watch", "clean", "recover", "stats", "serve"];
+const VERBS = ["init", "put", "ls", "mv", "claim", "watch", "pause", "resume", "clean", "recover", "stats", "serve"];
 
 test(`filestore --help lists every verb and the exit codes (${currentRuntime})`, async () => {
   const help = await filestore(["--help"]);

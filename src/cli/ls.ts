@@ -7,6 +7,9 @@ import type { FileStore } from "../file_store.ts";
 import { flagsOfInfo, parseName } from "../name_parts.ts";
 import { type AreaEntry, isLossy, kindOf, listArea, lstatEntry } from "./_entries.ts";
 import { type CliIo, type Command, EXIT, openStore, parse, UsageError } from "./_common.ts";
+import { FileStoreError } from "../errors.ts";
+import { FIRST_USE_AREAS } from "../store/context.ts";
+import { errorKeysSteps, type ItemError } from "../store/item_errors.ts";
 import { pathBytes, shellQuote, toHex } from "./_quote.ts";
 
 /** One line of `ls --json`. */
@@ -25,6 +28,12 @@ export interface ListedFile {
   kind: "file" | "directory" | "symlink" | "other" | "unknown";
   /** The name's exact bytes in hex, only for a name that is not valid UTF-8 (on Node and Bun). */
   bytes?: string;
+  /** Priority (the `,P=` field), when not 0. */
+  priority?: number;
+  /** When a delayed item is due, ISO 8601 (the `,D=` field). */
+  due?: string;
+  /** The item's last failure (see `lastError()`), when it has one. */
+  error?: ItemError;
 }
 
 /** The help's paragraph on how names are printed; shared by the verbs that print them. */
@@ -42,15 +51,19 @@ export const ls: Command = {
   summary: "list an area (new/ by default): one path a line, oldest first",
   help: `Usage: filestore ls DIR [AREA] [--json | -0]
 
-Lists the files of AREA (tmp, new, cur, done, failed; default new), oldest
-first: sorted by name with the numbers in names compared by value, which for
-filestore's unique names is arrival order. Prints one full path a line.
+Lists the files of AREA (tmp, new, cur, done, failed, delayed; default new),
+oldest first: sorted by name with the numbers in names compared by value,
+which for filestore's unique names is arrival order. Prints one full path a
+line. failed/ and delayed/ are made on first use: until then they list empty.
 
 ${QUOTING_HELP}
 
 Options:
   --json       a JSON array of {name, path, key, attempts, size, mtime, flags,
-               kind}, one object a line; names are exact (JSON-escaped). A
+               kind}, one object a line, with 'priority' when not 0, 'due'
+               (ISO 8601) for a delayed item, and 'error' for an item whose
+               last try failed ({message, attempts, at, stack or exitCode and
+               stderr}); names are exact (JSON-escaped). A
                name that is not valid UTF-8 has U+FFFD for its bad bytes in
                name and path, and its exact bytes in "bytes" (hex; Node and
                Bun only: Deno cannot tell them, and gives null size and mtime)
@@ -69,7 +82,14 @@ Examples:
     }, [1, 2]);
     if (values.json && values.null) throw new UsageError("Cannot combine --json and -0 for 'ls': pick one");
     const store = await openStore(dir);
-    const entries = await listArea(store, area);
+    let entries: AreaEntry[];
+    try {
+      entries = await listArea(store, area);
+    } catch (error) {
+      const notYet = error instanceof FileStoreError && error.code === "NOT_PREPARED" && FIRST_USE_AREAS.includes(area);
+      if (!notYet) throw error;
+      entries = [];
+    }
     if (values.null) writeNull(io, entries, store.areaPath(area));
     else if (values.json) await writeJson(io, entries, store);
     else writeQuoted(io, entries, store.areaPath(area));
@@ -116,15 +136,20 @@ function writeNull(io: CliIo, entries: AreaEntry[], dir: string): void {
 
 async function writeJson(io: CliIo, entries: AreaEntry[], store: FileStore): Promise<void> {
   const listed: string[] = [];
+  const withErrors = entries.length === 0 ? new Set<string>() : await store.executor.run(errorKeysSteps(store));
   for (let i = 0; i < entries.length; i += 64) {
     const batch = entries.slice(i, i + 64);
     // A file may be claimed or removed between the listing and the lstat: skip it.
     const infos = await Promise.all(batch.map((entry) => lstatEntry(store, entry)));
+    const errors = await Promise.all(batch.map((entry) => {
+      const key = parseName(entry.name, store.infoSeparator).key;
+      return withErrors.has(key) ? store.lastError(key).catch(() => null) : null;
+    }));
     infos.forEach((info, j) => {
       const entry = batch[j];
       // One that cannot be reached by its lossy name is still shown, without what only lstat knows.
       if (!info && !isLossy(entry.name)) return;
-      const parts = parseName(entry.name);
+      const parts = parseName(entry.name, store.infoSeparator);
       const file: ListedFile = {
         name: entry.name,
         path: entry.path,
@@ -136,6 +161,9 @@ async function writeJson(io: CliIo, entries: AreaEntry[], store: FileStore): Pro
         kind: info ? kindOf(info) : entry.kind as ListedFile["kind"],
       };
       if (entry.bytes) file.bytes = toHex(entry.bytes);
+      if (parts.priority !== 0) file.priority = parts.priority;
+      if (parts.due !== undefined) file.due = new Date(parts.due).toISOString();
+      if (errors[j]) file.error = errors[j]!;
       listed.push(JSON.stringify(file));
     });
   }

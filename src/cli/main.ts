@@ -11,6 +11,7 @@ import { clean } from "./clean.ts";
 import { init } from "./init.ts";
 import { ls } from "./ls.ts";
 import { mv } from "./mv.ts";
+import { pause, resume } from "./pause.ts";
 import { put } from "./put.ts";
 import { recover } from "./recover.ts";
 import { serve } from "./serve.ts";
@@ -28,6 +29,8 @@ export const COMMANDS: readonly Command[] = [
   mv,
   claim,
   watch,
+  pause,
+  resume,
   clean,
   recover,
   stats,

@@ -40,12 +40,20 @@ Options (before --exec; everything after CMD is its own):
                        arrives (default 1s; events do not cross NFS)
   --lease DURATION     renew claims every third of this (default 1m); see
                        filestore recover
+  --retry-delay DURATION
+                       with --attempts, how long a failed item waits in
+                       delayed/ before its next try (default 1s, doubling
+                       to 5m; 0 hands it back at once)
   --verbose, -v        one line on stderr per item: 'filestore: ok KEY',
                        'retry KEY (exit 1)' or 'failed KEY (...)', the key
                        quoted as filestore ls quotes names
   -0, --null           instead of those lines, one record on stderr per item:
                        'ok', 'retry' or 'failed', a space, the key's exact
                        bytes, a NUL byte (and no summary line)
+
+A failing command's exit code and the end of its stderr are kept with the
+item: 'filestore ls DIR failed --json' shows them as 'error'. While the
+store is paused ('filestore pause') nothing is claimed.
 
 Examples:
   filestore watch /var/spool/jobs --concurrency 4 --exec ./process-job.sh
@@ -61,6 +69,7 @@ Examples:
       "until-empty": { type: "boolean" },
       poll: { type: "string" },
       lease: { type: "string" },
+      "retry-delay": { type: "string" },
       verbose: { type: "boolean", short: "v" },
       null: { type: "boolean", short: "0" },
     }, [1, 1]);
@@ -91,6 +100,7 @@ Examples:
         maxAttempts,
         pollInterval: option("poll", duration),
         lease: option("lease", duration),
+        retryDelay: option("retry-delay", duration),
         untilEmpty: values["until-empty"] === true,
         signal: io.stopSignal(),
       },
@@ -134,7 +144,7 @@ async function runCommand(
   maxAttempts: number,
 ): Promise<void> {
   const child = spawn(executable, [...args, item.path], {
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "inherit", "pipe"],
     // Its own process group: Ctrl-C on the watcher lets the command finish.
     detached: true,
     env: {
@@ -151,9 +161,15 @@ async function runCommand(
     if (reason instanceof FileStoreError && reason.code === "LOST_CLAIM") child.kill("SIGTERM");
   };
   item.signal.addEventListener("abort", onAbort);
+  const stderr = new StderrTail(io);
+  child.stderr?.on("data", (chunk: Uint8Array) => stderr.add(chunk));
+  let exitCode: number | undefined;
   const outcome = await new Promise<string | null>((done) => {
     child.on("error", (error) => done(`cannot run '${executable}': ${error.message}`));
-    child.on("close", (code, signal) => done(code === 0 ? null : signal ? `killed by ${signal}` : `exit ${code}`));
+    child.on("close", (code, signal) => {
+      exitCode = code ?? undefined;
+      done(code === 0 ? null : signal ? `killed by ${signal}` : `exit ${code}`);
+    });
   });
   item.signal.removeEventListener("abort", onAbort);
   if (outcome === null) {
@@ -161,7 +177,30 @@ async function runCommand(
     return;
   }
   report(item.attempts + 1 >= maxAttempts ? "failed" : "retry", item, outcome);
-  throw new Error(outcome);
+  // exitCode and stderr go into the item's error record (see lastError()).
+  throw Object.assign(new Error(outcome), { exitCode, stderr: stderr.text() });
+}
+
+// Passes a command's stderr through, keeping its last 4 KiB for the error record.
+class StderrTail {
+  static readonly KEEP = 4096;
+  readonly #io: CliIo;
+  readonly #decoder = new TextDecoder();
+  #tail = "";
+
+  constructor(io: CliIo) {
+    this.#io = io;
+  }
+
+  add(chunk: Uint8Array): void {
+    const text = this.#decoder.decode(chunk, { stream: true });
+    this.#io.stderr(text);
+    this.#tail = (this.#tail + text).slice(-StderrTail.KEEP);
+  }
+
+  text(): string {
+    return this.#tail;
+  }
 }
 
 // The command as it will be run; a usage error when it cannot be, so that a

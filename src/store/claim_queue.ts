@@ -12,12 +12,19 @@
  * `set_aside.ts`); a name this runtime cannot address at all (not UTF-8, on
  * Deno) is skipped, and nothing is ever retried in a loop.
  *
+ * Delayed items wait in `delayed/` under `NAME,D=<due>`; next() promotes the
+ * due ones by renaming them to `new/NAME` (one rename of a source succeeds,
+ * however many consumers try). It looks at delayed/ only when the earliest
+ * due time it saw has come, or once a second (other processes add delayed
+ * items), so the common path pays one clock read.
+ *
  * @module
  */
 import { call, type Steps } from "../_io.ts";
-import { nameOfOrderKey, orderKey } from "../name_parts.ts";
+import { osCode } from "../errors.ts";
+import { formatName, nameOfOrderKey, orderKey, parseName } from "../name_parts.ts";
 import { type Claim, requireCur, tryClaim } from "./claims.ts";
-import type { StoreContext } from "./context.ts";
+import { DELAYED_AREA, type StoreContext } from "./context.ts";
 import { explain } from "./resolve.ts";
 import { setAside, setAsideBytes } from "./set_aside.ts";
 
@@ -31,6 +38,12 @@ const SET_ASIDE_PER_LISTING = 256;
 const MAX_STRIDE = 16;
 // Names that lost a race in one next() call, remembered so that a listing that holds nothing else ends it.
 const LOST_MEMORY = 4096;
+/** The longest time between two looks at delayed/, in ms: other processes add delayed items. */
+export const DELAYED_RESCAN = 1000;
+// A window older than this (and than 20 listings' time, so that a huge new/ costs at most ~5%)
+// is listed again: items of higher priority put since then are seen.
+const WINDOW_MAX_AGE = 1000;
+const LISTING_SHARE = 20;
 
 const strict = new TextDecoder("utf-8", { fatal: true });
 
@@ -51,6 +64,12 @@ export class ClaimQueue {
   #index = 0;
   // Names shown with U+FFFD that this runtime cannot rename (Deno gives no bytes): skipped from then on.
   readonly #unaddressable = new Set<string>();
+  // The earliest due time seen in delayed/ at the last look (Infinity: nothing there), and when that was.
+  #earliestDue = Infinity;
+  #lastLook = -Infinity;
+  // When the window was listed, and how long that listing took.
+  #listedAt = 0;
+  #listingTook = 0;
 
   /** A queue over `store`'s new/, keeping at most `window` names. */
   constructor(store: StoreContext, window = CLAIM_WINDOW) {
@@ -60,6 +79,16 @@ export class ClaimQueue {
 
   /** Claims the oldest available item, or returns null when new/ has nothing to hand out. */
   *next(): Steps<Claim | null> {
+    const now = Date.now();
+    if (now >= this.#earliestDue || now - this.#lastLook >= DELAYED_RESCAN) {
+      if ((yield* this.#promote(now)) > 0) this.stale(); // list new/ again
+    }
+    if (
+      this.#index < this.#keys.length &&
+      now - this.#listedAt > Math.max(WINDOW_MAX_AGE, LISTING_SHARE * this.#listingTook)
+    ) {
+      this.stale();
+    }
     const lostNames = new Set<string>();
     for (;;) {
       let lostAny = false;
@@ -82,9 +111,74 @@ export class ClaimQueue {
     }
   }
 
+  /** Lists new/ again at the next call: an item of higher priority may be there (after a release). */
+  stale(): void {
+    this.#index = this.#keys.length;
+  }
+
+  /** The earliest due time of a delayed item seen at the last look, ms since the epoch, or null. */
+  nextDue(): number | null {
+    return this.#earliestDue === Infinity ? null : this.#earliestDue;
+  }
+
+  /** Tells the queue of an item this process delayed, so that it looks again when it is due. */
+  noteDue(due: number): void {
+    if (due < this.#earliestDue) this.#earliestDue = due;
+  }
+
+  // Moves the due items of delayed/ into new/; returns how many this call moved.
+  *#promote(now: number): Steps<number> {
+    this.#lastLook = now;
+    this.#earliestDue = Infinity;
+    const dir = `${this.#store.path}/${DELAYED_AREA}`;
+    let handle: unknown;
+    try {
+      handle = yield* call("openDir", dir);
+    } catch (error) {
+      if (osCode(error) === "ENOENT" || osCode(error) === "ENOTDIR") return 0; // made on first use
+      throw yield* explain(this.#store, error, "promote from", dir, [DELAYED_AREA]);
+    }
+    const due: string[] = [];
+    try {
+      for (;;) {
+        const batch = yield* call("readDirBatch", handle, READ_BATCH);
+        if (batch.length === 0) break;
+        for (const entry of batch) {
+          if (entry.name.startsWith(".") || (entry.kind !== "file" && entry.kind !== "unknown")) continue;
+          // A file dropped in without a due time is due now.
+          const at = parseName(entry.name, this.#store.infoSeparator).due ?? 0;
+          if (at <= now) due.push(entry.name);
+          else if (at < this.#earliestDue) this.#earliestDue = at;
+        }
+      }
+    } catch (error) {
+      throw yield* explain(this.#store, error, "promote from", dir, [DELAYED_AREA]);
+    } finally {
+      try {
+        yield* call("closeDir", handle);
+      } catch {
+        // Closing a listing cannot lose anything.
+      }
+    }
+    let moved = 0;
+    for (const name of due) {
+      const parts = parseName(name, this.#store.infoSeparator);
+      const ready = formatName(parts.kept, { attempts: parts.attempts, info: parts.info }, this.#store.infoSeparator);
+      try {
+        yield* call("rename", `${dir}/${name}`, `${this.#store.path}/new/${ready}`);
+        moved++;
+      } catch (error) {
+        if (osCode(error) === "ENOENT") continue; // another consumer promoted it first
+        throw yield* explain(this.#store, error, "promote", `${dir}/${name}`, [DELAYED_AREA, "new"]);
+      }
+    }
+    return moved;
+  }
+
   // Lists new/ again; returns how many names it holds that did not just lose a race.
   *#refill(lostNames: Set<string>): Steps<number> {
     const dir = this.#store.areaPath("new");
+    const started = Date.now();
     let handle: unknown;
     try {
       handle = yield* call("openDir", dir);
@@ -121,6 +215,8 @@ export class ClaimQueue {
     }
     this.#keys = oldest(keys, this.#window);
     this.#index = 0;
+    this.#listedAt = Date.now();
+    this.#listingTook = this.#listedAt - started;
     for (const name of odd) yield* setAside(this.#store, "new", name);
     return fresh;
   }

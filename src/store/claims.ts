@@ -9,9 +9,10 @@ import { call, type Steps } from "../_io.ts";
 import { FileStoreError, osCode } from "../errors.ts";
 import { MAX_NAME_BYTES } from "../names.ts";
 import { formatName, newClaimToken, parseName, releasedName } from "../name_parts.ts";
-import { FAILED_AREA, type StoreContext } from "./context.ts";
+import { DELAYED_AREA, FAILED_AREA, type StoreContext } from "./context.ts";
+import { forgetErrorSteps } from "./item_errors.ts";
 import { existing, explain, nameIn, resolved, type StoredFile } from "./resolve.ts";
-import { makeFailedArea, setAside } from "./set_aside.ts";
+import { makeAreaOnFirstUse, makeFailedArea, setAside } from "./set_aside.ts";
 
 /** A claimed file in `cur/`, held by the caller until it is acknowledged or released. */
 export interface Claim extends StoredFile {
@@ -28,6 +29,22 @@ export interface AckOptions {
    * @default {undefined: delete}
    */
   to?: string;
+  /**
+   * Keep the item's last error record (see `lastError()`). By default it is
+   * removed when the item is acknowledged, unless it goes to `failed`.
+   * @default {false}
+   */
+  keepError?: boolean;
+}
+
+/** Options of `release()`. */
+export interface ReleaseOptions {
+  /**
+   * Milliseconds until the item is due again: it waits in `delayed/` until
+   * then, instead of going back to `new/` at once.
+   * @default {0: back to new/ now}
+   */
+  delay?: number;
 }
 
 const encoder = new TextEncoder();
@@ -164,6 +181,9 @@ export function* ackSteps(store: StoreContext, claim: Claim | StoredFile | strin
     if (yield* isLost(store, error, to)) throw lost(error, "acknowledge", path);
     throw yield* explain(store, error, "acknowledge", path, to ? ["cur", to] : ["cur"]);
   }
+  // Only an item that was handed back before can have an error record: the first try pays nothing.
+  const parts = parseName(name, store.infoSeparator);
+  if (parts.attempts > 0 && to !== FAILED_AREA && !options.keepError) yield* forgetErrorSteps(store, parts.key);
 }
 
 function* ackOne(store: StoreContext, name: string, to: string | undefined): Steps<void> {
@@ -174,20 +194,28 @@ function* ackOne(store: StoreContext, name: string, to: string | undefined): Ste
   yield* call("rename", path, `${store.areaPath(to)}/${kept}`);
 }
 
-/** release(): back to new/ with one more attempt. */
-export function* releaseSteps(store: StoreContext, claim: Claim | StoredFile | string): Steps<StoredFile> {
+/** release(): back to new/ with one more attempt, or with `due` to delayed/ (made on first use) until then. */
+export function* releaseSteps(
+  store: StoreContext,
+  claim: Claim | StoredFile | string,
+  due?: number,
+): Steps<StoredFile> {
   const { name, path } = claimedName(store, claim);
+  const area = due === undefined ? "new" : DELAYED_AREA;
   try {
-    return yield* resolved(store, "cur", name, (found) => releaseOne(store, found));
+    return yield* resolved(store, "cur", name, (found) => releaseOne(store, found, area, due));
   } catch (error) {
-    if (yield* isLost(store, error, "new")) throw lost(error, "release", path);
-    throw yield* explain(store, error, "release", path, ["cur", "new"]);
+    if (area === DELAYED_AREA && osCode(error) === "ENOENT" && (yield* makeAreaOnFirstUse(store, area))) {
+      return yield* releaseSteps(store, claim, due);
+    }
+    if (yield* isLost(store, error, area)) throw lost(error, "release", path);
+    throw yield* explain(store, error, "release", path, ["cur", area]);
   }
 }
 
-function* releaseOne(store: StoreContext, name: string): Steps<StoredFile> {
-  const released = releasedName(name, store.infoSeparator);
-  const target = `${store.path}/new/${released}`;
+function* releaseOne(store: StoreContext, name: string, area: string, due?: number): Steps<StoredFile> {
+  const released = releasedName(name, store.infoSeparator, due);
+  const target = `${store.path}/${area}/${released}`;
   yield* call("rename", `${store.path}/cur/${name}`, target);
   return { name: released, path: target };
 }

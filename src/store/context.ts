@@ -38,7 +38,13 @@ export interface StoreContext {
 /** The area where items that cannot be handled are set aside; made on first use. */
 export const FAILED_AREA = "failed";
 
-/** Whether an area may be used: declared, or the failed area (made on first use). */
+/** The area where delayed items (and retries with a delay) wait until they are due; made on first use. */
+export const DELAYED_AREA = "delayed";
+
+/** The areas made on first use, declared or not. */
+export const FIRST_USE_AREAS: readonly string[] = [FAILED_AREA, DELAYED_AREA];
+
+/** Whether an area may be used: declared, or one made on first use (failed, delayed). */
 export function usableArea(store: StoreContext, area: string): boolean {
-  return store.areas.includes(area) || area === FAILED_AREA;
+  return store.areas.includes(area) || FIRST_USE_AREAS.includes(area);
 }

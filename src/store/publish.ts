@@ -7,8 +7,9 @@
 import { all, call, type Steps } from "../_io.ts";
 import { FileStoreError, osCode } from "../errors.ts";
 import { MAX_NAME_BYTES, printable, validateName } from "../names.ts";
-import { hasReservedField } from "../name_parts.ts";
-import type { StoreContext } from "./context.ts";
+import { formatName, hasReservedField } from "../name_parts.ts";
+import { DELAYED_AREA, type StoreContext } from "./context.ts";
+import { makeAreaOnFirstUse } from "./set_aside.ts";
 import { moveNoReplace } from "./files.ts";
 import { discard, existing, explain, nameIn, resolved, type StoredFile } from "./resolve.ts";
 
@@ -27,10 +28,30 @@ export interface PutOptions {
    * @default {the store's `sync` option, true}
    */
   sync?: boolean;
+  /**
+   * Milliseconds until the item is due: until then it waits in `delayed/`
+   * (made on first use), and a consumer's `next()` moves it into `new/`.
+   * @default {undefined: ready now}
+   */
+  delay?: number;
+  /**
+   * When the item is due (a Date or ms since the epoch); see `delay`.
+   * @default {undefined: ready now}
+   */
+  at?: Date | number;
+  /**
+   * An integer: items of higher priority are claimed first, oldest first
+   * within one priority. Carried in the name as `,P=<n>` when not 0.
+   * @default {0}
+   */
+  priority?: number;
 }
 
+/** The options of one item of `putMany()`: they override the batch's. */
+export type PutItemOptions = Pick<PutOptions, "name" | "delay" | "at" | "priority">;
+
 /** One item of `putMany()`. */
-export type PutItem = string | Uint8Array | { data: string | Uint8Array; name?: string };
+export type PutItem = string | Uint8Array | ({ data: string | Uint8Array } & PutItemOptions);
 
 const encoder = new TextEncoder();
 
@@ -48,7 +69,9 @@ export function targetName(store: StoreContext, name: string | undefined): strin
   if (hasReservedField(name, store.infoSeparator)) {
     throw new FileStoreError(
       "INVALID_NAME",
-      `Invalid name '${printable(name)}': ',A=', ',C=', ',U=' and ',FMD5=' are fields, not part of a name`,
+      `Invalid name '${
+        printable(name)
+      }': ',A=', ',C=', ',D=', ',P=', ',U=' and ',FMD5=' are fields, not part of a name`,
     );
   }
   const room = MAX_NAME_BYTES - claimRoom(store);
@@ -61,9 +84,63 @@ export function targetName(store: StoreContext, name: string | undefined): strin
   return name;
 }
 
-// Bytes a claim adds to a name: ",A=<attempts>,C=P<pid>R<tag>@<host>:2,".
+// Bytes a claim adds to a name: ",A=<attempts>,C=P<pid>R<tag>@<host>:2,", and room for ",P=" and ",D=".
 function claimRoom(store: StoreContext): number {
-  return encoder.encode(`,A=999999,C=P9999999999Rffffffff@${store.host}:2,`).byteLength;
+  return encoder.encode(`,A=999999,C=P9999999999Rffffffff@${store.host}:2,,P=-9999999999999999,D=99999999999999`)
+    .byteLength;
+}
+
+/** Where and under what name an item is published: new/NAME, or delayed/NAME,D=<due>. */
+export interface Placement {
+  /** The name it will have in `new/`. */
+  name: string;
+  /** The area it is published in: `new`, or `delayed` until it is due. */
+  area: string;
+  /** The name in that area. */
+  stored: string;
+  /** Its due time, ms since the epoch, when delayed. */
+  due?: number;
+}
+
+/** The due time of `delay`/`at` options, or undefined when the item is ready now. */
+export function dueTime(options: { delay?: number; at?: Date | number }, now = Date.now()): number | undefined {
+  const { delay, at } = options;
+  if (delay !== undefined && at !== undefined) {
+    throw new TypeError("Cannot put with both 'delay' and 'at': give one of them");
+  }
+  if (delay !== undefined) {
+    if (typeof delay !== "number" || !(delay >= 0) || !Number.isFinite(delay)) {
+      throw new RangeError(`Invalid delay '${String(delay)}': expected a number of milliseconds, 0 or more`);
+    }
+    return delay === 0 ? undefined : Math.ceil(now + delay);
+  }
+  if (at !== undefined) {
+    const time = at instanceof Date ? at.getTime() : at;
+    if (typeof time !== "number" || !Number.isFinite(time) || time < 0) {
+      throw new RangeError(`Invalid at '${String(at)}': expected a Date or ms since the epoch`);
+    }
+    return time <= now ? undefined : Math.ceil(time);
+  }
+  return undefined;
+}
+
+/** Checks a priority: an integer (refused with a RangeError naming the value otherwise). */
+export function checkPriority(priority: unknown): number {
+  if (priority === undefined) return 0;
+  if (typeof priority !== "number" || !Number.isSafeInteger(priority) || Math.abs(priority) > 1e15) {
+    throw new RangeError(`Invalid priority '${String(priority)}': expected an integer`);
+  }
+  return priority;
+}
+
+/** The placement of one item: its name (with `,P=` when not 0), area and stored name. */
+export function placement(store: StoreContext, options: PutItemOptions): Placement {
+  const priority = checkPriority(options.priority);
+  const due = dueTime(options);
+  let name = targetName(store, options.name);
+  if (priority !== 0) name = `${name},P=${priority}`;
+  if (due === undefined) return { name, area: "new", stored: name };
+  return { name, area: DELAYED_AREA, stored: formatName(name, { due }, store.infoSeparator), due };
 }
 
 // The tmp/ name of an item: its own unique name (as Maildir does), or a fresh
@@ -85,22 +162,38 @@ function* writeTemporary(store: StoreContext, temporary: string, data: Uint8Arra
 
 // Moves a complete tmp file into new/. Unique names are renamed (they cannot
 // collide); a caller's name is linked, so a taken name is never replaced.
-function* publish(store: StoreContext, temporary: string, name: string, chosen: boolean): Steps<StoredFile> {
-  const path = `${store.areaPath("new")}/${name}`;
-  try {
-    if (chosen) yield* moveNoReplace(store, temporary, path, "put", ["tmp", "new"]);
-    else yield* call("rename", temporary, path);
-  } catch (error) {
-    yield* discard(temporary);
-    if (error instanceof FileStoreError && error.code === "ALREADY_EXISTS") {
-      throw new FileStoreError("ALREADY_EXISTS", `Cannot put '${name}': it already exists in new/`, {
-        cause: error.cause,
-        path,
-      });
+// A delayed item goes to delayed/ (made on first use) under its name and due time.
+function* publish(store: StoreContext, temporary: string, place: Placement, chosen: boolean): Steps<StoredFile> {
+  const { area, stored: name } = place;
+  const path = `${store.areaPath(area)}/${name}`;
+  for (let attempt = 0;; attempt++) {
+    try {
+      if (chosen) yield* moveNoReplace(store, temporary, path, "put", ["tmp", area]);
+      else yield* call("rename", temporary, path);
+      return { name, path };
+    } catch (error) {
+      if (area === DELAYED_AREA && attempt === 0 && (yield* missingArea(store, error, area))) continue;
+      yield* discard(temporary);
+      if (error instanceof FileStoreError && error.code === "ALREADY_EXISTS") {
+        throw new FileStoreError("ALREADY_EXISTS", `Cannot put '${name}': it already exists in ${area}/`, {
+          cause: error.cause,
+          path,
+        });
+      }
+      throw yield* explain(store, error, "put", path, ["tmp", area]);
     }
-    throw yield* explain(store, error, "put", path, ["tmp", "new"]);
   }
-  return { name, path };
+}
+
+// After a failed move into an area made on first use: true when it was missing and is made now.
+function* missingArea(store: StoreContext, error: unknown, area: string): Steps<boolean> {
+  const code = error instanceof FileStoreError ? osCode(error.cause) ?? error.code : osCode(error);
+  if (code !== "ENOENT" && code !== "NOT_PREPARED") return false;
+  try {
+    return yield* makeAreaOnFirstUse(store, area);
+  } catch {
+    return false;
+  }
 }
 
 /** fsync of an area's directory, so that renames into it survive a crash. */
@@ -116,11 +209,11 @@ export function* syncArea(store: StoreContext, area: string): Steps<void> {
 /** put() of a string or bytes. */
 export function* putSteps(store: StoreContext, data: Uint8Array, options: PutOptions): Steps<StoredFile> {
   const sync = options.sync ?? store.sync;
-  const name = targetName(store, options.name);
+  const place = placement(store, options);
   const chosen = options.name !== undefined;
-  const temporary = yield* writeTemporary(store, temporaryPath(store, name, chosen), data, sync);
-  const stored = yield* publish(store, temporary, name, chosen);
-  if (sync) yield* syncArea(store, "new");
+  const temporary = yield* writeTemporary(store, temporaryPath(store, place.name, chosen), data, sync);
+  const stored = yield* publish(store, temporary, place, chosen);
+  if (sync) yield* syncArea(store, place.area);
   return stored;
 }
 
@@ -131,9 +224,9 @@ export async function putStream(
   options: PutOptions,
 ): Promise<StoredFile> {
   const sync = options.sync ?? store.sync;
-  const name = targetName(store, options.name);
+  const place = placement(store, options);
   const chosen = options.name !== undefined;
-  const temporary = temporaryPath(store, name, chosen);
+  const temporary = temporaryPath(store, place.name, chosen);
   const fs = store.adapter.async;
   const run = <T>(steps: Steps<T>) => store.executor.run(steps);
   let handle: unknown;
@@ -155,8 +248,8 @@ export async function putStream(
     if (osCode(error) === undefined) throw error;
     throw await run(explain(store, error, "put", temporary, ["tmp"]));
   }
-  const stored = await run(publish(store, temporary, name, chosen));
-  if (sync) await run(syncArea(store, "new"));
+  const stored = await run(publish(store, temporary, place, chosen));
+  if (sync) await run(syncArea(store, place.area));
   return stored;
 }
 
@@ -170,22 +263,30 @@ export function* putManySteps(
   const published: StoredFile[] = [];
   const temporaries: string[] = [];
   try {
-    const targets: { name: string; chosen: boolean; data: Uint8Array }[] = [];
+    const targets: { place: Placement; chosen: boolean; data: Uint8Array }[] = [];
     for (const item of items) {
       const described = typeof item === "object" && !(item instanceof Uint8Array);
-      const chosen = described && item.name !== undefined;
-      const name = targetName(store, described ? item.name : undefined);
-      targets.push({ name, chosen, data: toBytes(described ? item.data : item) });
+      const own: PutItemOptions = described ? item : {};
+      const timed = own.delay !== undefined || own.at !== undefined;
+      const place = placement(store, {
+        name: own.name,
+        priority: own.priority ?? options.priority,
+        delay: timed ? own.delay : options.delay,
+        at: timed ? own.at : options.at,
+      });
+      targets.push({ place, chosen: own.name !== undefined, data: toBytes(described ? item.data : item) });
     }
     // The writes are independent: the async runner overlaps them (and their fsyncs).
     const written = yield* all(
-      targets.map(({ name, chosen, data }) => writeTemporary(store, temporaryPath(store, name, chosen), data, sync)),
+      targets.map(({ place, chosen, data }) =>
+        writeTemporary(store, temporaryPath(store, place.name, chosen), data, sync)
+      ),
     );
     for (const result of written) if (result.status === "fulfilled") temporaries.push(result.value);
     const failed = written.find((result) => result.status === "rejected");
     if (failed) throw failed.reason;
-    for (const [i, { name, chosen }] of targets.entries()) {
-      published.push(yield* publish(store, temporaries[i], name, chosen));
+    for (const [i, { place, chosen }] of targets.entries()) {
+      published.push(yield* publish(store, temporaries[i], place, chosen));
     }
   } catch (error) {
     for (const temporary of temporaries.slice(published.length)) yield* discard(temporary);
@@ -194,8 +295,13 @@ export function* putManySteps(
     }
     throw error;
   }
-  // Group commit: one fsync of new/ makes every rename of the batch durable.
-  if (sync) yield* syncArea(store, "new");
+  // Group commit: one fsync of new/ (and of delayed/) makes every rename of the batch durable.
+  if (sync) {
+    yield* syncArea(store, "new");
+    if (published.some((file) => file.path.startsWith(`${store.path}/${DELAYED_AREA}/`))) {
+      yield* syncArea(store, DELAYED_AREA);
+    }
+  }
   return published;
 }
 

@@ -102,8 +102,13 @@ export function* setAsideBytes(store: StoreContext, area: string, bytes: Uint8Ar
 }
 
 /** Makes failed/ if it is missing; false if it was there already. */
-export function* makeFailedArea(store: StoreContext): Steps<boolean> {
-  const dir = store.areaPath(FAILED_AREA);
+export function makeFailedArea(store: StoreContext): Steps<boolean> {
+  return makeAreaOnFirstUse(store, FAILED_AREA);
+}
+
+/** Makes an area made on first use (failed/, delayed/) if it is missing; false if it was there already. */
+export function* makeAreaOnFirstUse(store: StoreContext, area: string): Steps<boolean> {
+  const dir = store.areaPath(area);
   try {
     if ((yield* call("lstat", dir)).isDirectory) return false;
   } catch (error) {
