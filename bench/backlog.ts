@@ -52,7 +52,8 @@ export async function backlogPart(options: PartOptions & { million?: boolean }):
   const programs: Program[] = [];
   if (tools.floor) programs.push({ label: "C floor", drain: (dir) => [tools.floor!, "drain", dir, "1024", "0", "0"] });
   for (const runtime of tools.runtimes) {
-    for (const api of ["sync", "async", "consume"]) {
+    // nextSync() and consume() (which claims with next()): the loop people write and the one they run.
+    for (const api of ["sync", "consume"]) {
       programs.push({
         label: `${NAMES[runtime]} ${API_NAMES[api]}`,
         drain: (dir, n) => workerCommand(runtime, ["drain", dir, "1024", String(n), "0", api]),
@@ -115,9 +116,10 @@ export async function backlogPart(options: PartOptions & { million?: boolean }):
       target(
         "backlog",
         `${p.label}: peak RSS ${k(last)} / ${k(first)}`,
-        "bounded (< 2x)",
-        `${peak(p.label, last).toFixed(0)} / ${peak(p.label, first).toFixed(0)} MiB`,
-        peak(p.label, last) < 2 * peak(p.label, first),
+        "bounded (<= 1.5x)",
+        `${peak(p.label, last).toFixed(0)} / ${peak(p.label, first).toFixed(0)} MiB = ` +
+          `${(peak(p.label, last) / peak(p.label, first)).toFixed(2)}x`,
+        peak(p.label, last) <= 1.5 * peak(p.label, first),
       ),
     ]));
   }
@@ -131,5 +133,6 @@ export async function backlogPart(options: PartOptions & { million?: boolean }):
     `\n\nThe C floor (or *Sync puts) fills new/ first; only the drain is timed. Peak RSS is the process's VmHWM ` +
     `(startup and a 200-item warm-up included). ${options.million ? "" : "The 1M size is opt-in (`--million`): "}` +
     `${options.million ? "" : "filling and draining it takes minutes per program. "}Targets: per-item cost flat ` +
-    `(here: growth <= 1.5x) and memory bounded whatever the backlog (here: < 2x).\n\n` + lines.join("\n");
+    `(here: growth <= 1.5x) and memory bounded whatever the backlog (here: peak RSS at the largest backlog <= 1.5x the smallest's).\n\n` +
+    lines.join("\n");
 }

@@ -8,12 +8,13 @@
  * BENCHMARKS.md (with the machine and the run's duration) and the chart
  * bench/peers.svg.
  *
- * Usage: deno run -A bench/run.ts [--items N] [--rounds N] [--parts PART,...] [--million]
+ * Usage: deno run -A bench/run.ts [--items N] [--rounds N] [--parts PART,...] [--million] [--runtimes R,...]
  *                                [--out DIR] [--no-build]
  *   --items   items of the peers workload (10,000); the other parts scale from it
  *   --rounds  interleaved rounds per part (3); tables show medians
  *   --parts   any of cycle, async, loop, backlog, group, peers, scaling, pairs, latency, sqlite (all)
  *   --million the backlog part also drains 100x --items (1M; minutes per program)
+ *   --runtimes only these of deno, bun, node (all that are installed)
  *   --out     where BENCHMARKS.md and peers.svg go (default: the repository root and bench/)
  *   --no-build  use the existing npm build for Node instead of rebuilding it
  *
@@ -62,6 +63,11 @@ if (!args.includes("--no-build")) {
 }
 
 const tools = findTools();
+const runtimesFlag = args.indexOf("--runtimes");
+if (runtimesFlag >= 0) {
+  const wanted = args[runtimesFlag + 1].split(",");
+  tools.runtimes = tools.runtimes.filter((r) => wanted.includes(r));
+}
 if (tools.missing.length) {
   console.log("bench: these are missing and left out of this run:");
   for (const line of tools.missing) console.log(`  - ${line}`);
