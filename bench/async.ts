@@ -125,7 +125,7 @@ export async function loopPart(options: PartOptions): Promise<string> {
       rate(medians.get(recording[i].row)?.get(recording[i].column)?.full),
       pick("lagP50").toFixed(2),
       pick("lagP99").toFixed(2),
-      pick("lagMax").toFixed(1),
+      pick("lagMax").toFixed(2),
       String(Math.round(pick("ticks"))),
     ]);
     lines.push(targetLines([limitTarget("loop", `${label}: event-loop delay p99`, pick("lagP99"), 5, "ms")]));

@@ -48,7 +48,7 @@ export async function latencyPart(options: PartOptions): Promise<string> {
   const lines: string[] = [];
   for (const [runtime, list] of results) {
     const pick = (field: string) => median(list.map((r) => Number(r[field])));
-    rows.push([NAMES[runtime], pick("p50").toFixed(2), pick("p99").toFixed(2), pick("max").toFixed(1)]);
+    rows.push([NAMES[runtime], pick("p50").toFixed(2), pick("p99").toFixed(2), pick("max").toFixed(2)]);
     lines.push(targetLines([
       limitTarget("latency", `${NAMES[runtime]}: put -> handler p50`, pick("p50"), 0.5, "ms"),
       limitTarget("latency", `${NAMES[runtime]}: put -> handler p99`, pick("p99"), 2, "ms"),
