@@ -60,15 +60,15 @@ function works(command: string, args: string[]): boolean {
   }
 }
 
-/** The command line of a filestore benchmark worker on a runtime. */
-export function workerCommand(runtime: Runtime, args: string[]): string[] {
+/** The command line of a filestore benchmark worker (bench/_worker.ts, or `script`) on a runtime. */
+export function workerCommand(runtime: Runtime, args: string[], script = "_worker"): string[] {
   switch (runtime) {
     case "deno":
-      return [bin("deno"), "run", "-A", "--quiet", join(root, "bench", "_worker.ts"), ...args];
+      return [bin("deno"), "run", "-A", "--quiet", join(root, "bench", `${script}.ts`), ...args];
     case "bun":
-      return [bin("bun"), join(root, "bench", "_worker.ts"), ...args];
+      return [bin("bun"), join(root, "bench", `${script}.ts`), ...args];
     case "node":
-      return [nodeBinary(), join(root, "npm", "esm", "bench", "_worker.js"), ...args];
+      return [nodeBinary(), join(root, "npm", "esm", "bench", `${script}.js`), ...args];
   }
 }
 

@@ -2,28 +2,34 @@
  * One benchmark process using filestore, run by the benchmark drivers on
  * Deno, Bun, or Node (compiled). Prints one line of JSON.
  *
- * Usage: _worker.ts ROLE DIR SIZE COUNT SYNC API [ADAPTER] [BATCH]
+ * Usage: _worker.ts ROLE DIR SIZE COUNT SYNC API [ADAPTER] [BATCH] [--lag]
  *   ROLE     cycle    puts COUNT items, then drains them (next, read, ack); times both phases
  *            raw      like cycle, but with plain node:fs calls and no filestore (the runtime's own cost)
  *            put      puts COUNT items one by one; times it
  *            putmany  puts COUNT items with putMany in batches of BATCH (group commit); times it
  *            produce  waits for DIR/.go, puts COUNT items; prints start/end (ms since the epoch)
  *            consume  waits for DIR/.go, drains until DIR/.done exists and new/ is empty
+ *            drain    drains the COUNT items new/ holds (a backlog); times it, reports peak RSS
  *   SYNC     1: fsync on put (file and new/), 0: none
- *   API      sync (the *Sync twins) or async (awaited one at a time)
+ *   API      sync (the *Sync twins), async (awaited one at a time), or consume (async put;
+ *            store.consume() with concurrency 1 drains, as users run it)
  *   ADAPTER  default, node or deno
+ *   --lag    samples the event-loop delay with a 1 ms setInterval during the timed phases
  *
  * @module
  */
 import * as fs from "node:fs";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import process from "node:process";
 import { FileStore, type FsAdapter } from "../mod.ts";
 import { nodeAdapter } from "../src/adapters/node.ts";
 import { denoAdapter } from "../src/adapters/deno.ts";
+import { memory, sampleLag } from "./_lag.ts";
 
-const [role, dir, sizeText, countText, syncText, api = "sync", adapterName = "default", batchText = "100"] = process
-  .argv.slice(2);
+const argv = process.argv.slice(2);
+const lag = argv.includes("--lag");
+const positional = argv.filter((a) => a !== "--lag");
+const [role, dir, sizeText, countText, syncText, api = "sync", adapterName = "default", batchText = "100"] = positional;
 const size = Number(sizeText);
 const count = Number(countText);
 const sync = syncText === "1";
@@ -36,7 +42,7 @@ function pickAdapter(name: string): FsAdapter | undefined {
   return undefined;
 }
 
-const store = new FileStore(dir, { adapter: pickAdapter(adapterName), sync });
+let store = new FileStore(dir, { adapter: pickAdapter(adapterName), sync, areas: ["failed"] });
 store.prepareSync();
 
 function print(result: Record<string, number | string>): void {
@@ -64,6 +70,11 @@ async function drainAll(): Promise<number> {
       store.ackSync(claim);
       taken++;
     }
+  } else if (api === "consume") {
+    await store.consume(async (item) => {
+      if ((await item.read()).byteLength !== size) throw new Error(`Short read of '${item.name}'`);
+      taken++;
+    }, { concurrency: 1, untilEmpty: true });
   } else {
     for (let claim; (claim = await store.next());) {
       if ((await store.read(claim)).byteLength !== size) throw new Error(`Short read of '${claim.name}'`);
@@ -72,6 +83,19 @@ async function drainAll(): Promise<number> {
     }
   }
   return taken;
+}
+
+// consume() as a service runs it: until DIR/.done exists, then until new/ is empty.
+async function consumeUntilDone(): Promise<number> {
+  let taken = 0;
+  const stop = new AbortController();
+  const watcher = setInterval(() => existsSync(`${dir}/.done`) && stop.abort(), 5);
+  await store.consume(async (item) => {
+    if ((await item.read()).byteLength !== size) throw new Error(`Short read of '${item.name}'`);
+    taken++;
+  }, { concurrency: 1, signal: stop.signal });
+  clearInterval(watcher);
+  return taken + await drainAll();
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -124,16 +148,43 @@ async function warmUp(): Promise<void> {
   await drainAll();
 }
 
+// Runs the timed phases, with the event-loop delay sampled when --lag is given.
+async function timed<T>(body: () => Promise<T>): Promise<[T, Record<string, number>]> {
+  const sampler = lag ? sampleLag() : undefined;
+  const value = await body();
+  return [value, sampler ? { ...sampler.stop() } : {}];
+}
+
 switch (role) {
   case "cycle": {
     await warmUp();
+    let t1 = 0;
     const t0 = seconds();
-    await putAll(count);
-    const t1 = seconds();
-    const taken = await drainAll();
+    const [taken, lagged] = await timed(async () => {
+      await putAll(count);
+      t1 = seconds();
+      return await drainAll();
+    });
     const t2 = seconds();
     if (taken !== count) throw new Error(`Drained ${taken} of ${count} items`);
-    print({ items: count, put: t1 - t0, drain: t2 - t1 });
+    print({ items: count, put: t1 - t0, drain: t2 - t1, ...lagged });
+    break;
+  }
+  case "drain": {
+    // Warm up on a store of its own, so that the backlog is untouched until the timed drain.
+    const backlog = store;
+    store = new FileStore(`${dir}.warm`, { adapter: pickAdapter(adapterName), sync, areas: ["failed"] });
+    store.prepareSync();
+    await warmUp();
+    rmSync(`${dir}.warm`, { recursive: true, force: true });
+    store = backlog;
+    const before = memory();
+    const t0 = seconds();
+    const [taken, lagged] = await timed(drainAll);
+    const t1 = seconds();
+    if (taken !== count) throw new Error(`Drained ${taken} of ${count} items`);
+    const after = memory();
+    print({ items: count, put: 0, drain: t1 - t0, rssBefore: before.rss, peakRss: after.hwm, ...lagged });
     break;
   }
   case "raw": {
@@ -181,6 +232,11 @@ switch (role) {
     waitForGo();
     const start = Date.now();
     let taken = 0;
+    if (api === "consume") {
+      taken = await consumeUntilDone();
+      print({ items: taken, start, end: Date.now() });
+      break;
+    }
     for (;;) {
       const finished = existsSync(`${dir}/.done`);
       const got = await drainAll();

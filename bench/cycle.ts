@@ -2,7 +2,7 @@
  * The full-cycle benchmark (issue 3): put, next, read and ack at 100 B,
  * 1 KiB and 64 KiB, fsync on and off, with the async API and the *Sync
  * twins, on each runtime, beside the C floor doing the same system calls;
- * the per-item cost of draining a growing backlog; group commit (putMany)
+ * group commit (putMany)
  * against one durable put per item. All configurations of a part run
  * interleaved, round after round, each in a fresh directory; the tables
  * show medians.
@@ -253,41 +253,6 @@ export async function fullCycle(options: PartOptions): Promise<string> {
   return out;
 }
 
-/** The per-item cost of draining a backlog of items/10, items and items*10 (1k, 10k, 100k by default). */
-export async function backlog(options: PartOptions): Promise<string> {
-  const { tools } = options;
-  const sizes = [Math.round(options.items / 10), options.items, options.items * 10];
-  const configs: Config[] = [];
-  for (const n of sizes) {
-    const args = (dir: string) => [dir, "1024", String(n), "0"];
-    const baseline = floorConfig(tools, String(n), args);
-    if (baseline) configs.push(baseline);
-    for (const runtime of tools.runtimes) {
-      configs.push({
-        row: String(n),
-        column: runtime,
-        argv: (dir) => workerCommand(runtime, ["cycle", ...args(dir), "sync"]),
-        baseline,
-      });
-    }
-  }
-  const medians = await interleave(configs, options, "backlog");
-  const columns = [...(tools.floor ? ["floor"] : []), ...tools.runtimes];
-  const micros = (n: string, c: string) => 1e6 / (medians.get(n)?.get(c)?.drain ?? NaN);
-  const rows = sizes.map((n) => [
-    n.toLocaleString("en-US"),
-    ...columns.map((c) => `${micros(String(n), c).toFixed(1)} µs`),
-  ]);
-  const first = String(sizes[0]), last = String(sizes[sizes.length - 1]);
-  rows.push([
-    `growth ${sizes[0].toLocaleString("en-US")} -> ${sizes[sizes.length - 1].toLocaleString("en-US")}`,
-    ...columns.map((c) => `${(micros(last, c) / micros(first, c)).toFixed(2)}x`),
-  ]);
-  const head = ["backlog", ...columns.map((c) => c === "floor" ? "C floor" : `${RUNTIME_NAMES[c as Runtime]} *Sync`)];
-  return "### Draining a backlog: time per item (1 KiB, no fsync; one listing, then next/read/ack)\n\n" +
-    table(head, rows);
-}
-
 /** Group commit: putMany (one fsync of new/ per batch of 100) against put() per item, both durable. */
 export async function groupCommit(options: PartOptions): Promise<string> {
   const { tools } = options;
@@ -342,7 +307,6 @@ if (isMain()) {
   try {
     const options = { items, rounds, scratch, tools, log: (line: string) => console.error(line) };
     console.log(await fullCycle(options));
-    console.log(await backlog(options));
     console.log(await groupCommit(options));
   } finally {
     scratch.dispose();

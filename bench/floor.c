@@ -11,7 +11,8 @@
  *   ROLE cycle    puts COUNT items, then drains them; prints put and drain seconds
  *        produce  waits for DIR/.go, puts COUNT items; prints start/end (ms since the epoch)
  *        consume  waits for DIR/.go, drains until DIR/.done exists and new/ is empty
- *        drain    drains what new/ holds (a backlog made by `produce`); prints drain seconds
+ *        drain    drains what new/ holds (a backlog made by `fill`); prints drain seconds
+ *        fill     puts COUNT items at once (to make a backlog); prints put seconds
  *        probe    creates COUNT empty files in DIR/.probe (kept); prints microseconds per create
  * Output: one line of JSON.
  */
@@ -147,7 +148,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (argc != 6) {
-    fprintf(stderr, "usage: floor cycle|produce|consume|drain DIR SIZE COUNT SYNC | floor probe DIR COUNT\n");
+    fprintf(stderr, "usage: floor cycle|produce|consume|drain|fill DIR SIZE COUNT SYNC | floor probe DIR COUNT\n");
     return 2;
   }
   const char *role = argv[1];
@@ -181,6 +182,10 @@ int main(int argc, char **argv) {
     double t0 = now_s();
     long taken = drain_once();
     printf("{\"items\":%ld,\"drain\":%.6f}\n", taken, now_s() - t0);
+  } else if (strcmp(role, "fill") == 0) {
+    double t0 = now_s();
+    for (long i = 0; i < count; i++) put_one();
+    printf("{\"items\":%ld,\"put\":%.6f}\n", count, now_s() - t0);
   } else if (strcmp(role, "produce") == 0) {
     wait_go();
     double start = epoch_ms();

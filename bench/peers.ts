@@ -16,6 +16,7 @@ import process from "node:process";
 import { findTools, type Result, type Runtime, Scratch, startWaiting, workerCommand } from "./_common.ts";
 import { cell, commonFlags, type Config, interleave, type PartOptions, rate, ratio, table } from "./cycle.ts";
 import { barChart } from "./_svg.ts";
+import { ratioTarget, targetLines } from "./_targets.ts";
 
 const RUNTIME_NAMES: Record<Runtime, string> = { deno: "Deno", bun: "Bun", node: "Node" };
 
@@ -136,7 +137,7 @@ export async function peers(options: PartOptions): Promise<PeersReport> {
 
 // One multi-process run: P producers and P consumers start together; the
 // consumers stop when the producers are done and new/ is empty.
-async function pairsRun(
+export async function pairsRun(
   pairs: number,
   total: number,
   command: (role: string, count: number) => string[],
@@ -195,6 +196,60 @@ export async function scaling(options: PartOptions): Promise<string> {
     table(["pairs", ...columns], rows) +
     "\n\nProducers and consumers run at the same time, each its own process; the rate is items over the time from " +
     "the first start to the last finish. Every item was taken exactly once (checked by count).";
+}
+
+/** 2 and 4 pairs as users run them (async put(), consume()) against the C floor with the same layout. */
+export async function pairs(options: PartOptions): Promise<string> {
+  const { tools, items } = options;
+  const configs: Config[] = [];
+  for (const count of [2, 4]) {
+    const row = String(count);
+    const baseline: Config | undefined = tools.floor
+      ? {
+        row,
+        column: "C floor",
+        run: (dir) => pairsRun(count, items, (role, n) => [tools.floor!, role, dir, "1024", String(n), "0"], dir),
+      }
+      : undefined;
+    if (baseline) configs.push(baseline);
+    for (const runtime of tools.runtimes) {
+      configs.push({
+        row,
+        column: RUNTIME_NAMES[runtime],
+        run: (dir) =>
+          pairsRun(
+            count,
+            items,
+            (role, n) => workerCommand(runtime, [role, dir, "1024", String(n), "0", "consume"]),
+            dir,
+          ),
+        baseline,
+      });
+    }
+  }
+  const medians = await interleave(configs, options, "pairs");
+  const columns = [...new Set(configs.map((c) => c.column))];
+  const lines: string[] = [];
+  const rows = [...medians].map(([count, cells]) => {
+    for (const column of columns.filter((c) => c !== "C floor")) {
+      lines.push(targetLines([
+        ratioTarget(
+          "pairs",
+          `${count} pairs, ${column}: async put() + consume() / C floor`,
+          cells.get(column)?.ratio ?? NaN,
+          0.6,
+        ),
+      ]));
+    }
+    return [count, ...columns.map((c) => c === "C floor" ? rate(cells.get(c)?.full) : cell(cells.get(c)))];
+  });
+  return `### Producer/consumer pairs as users run them (async put(), consume()), ${items.toLocaleString("en-US")} ` +
+    "items of 1 KiB in all, items/s and ratio to the C floor\n\n" +
+    table(["pairs", ...columns.map((c) => c === "C floor" ? c : `filestore, ${c}`)], rows) +
+    "\n\nEach producer puts its share with awaited put() (sync: false); each consumer runs consume() (concurrency 1) " +
+    "until the producers are done and new/ is empty. The C floor runs the same layout (one readdir per pass, " +
+    "rename into cur/); each filestore run follows a C floor run. Every item was taken exactly once (checked by " +
+    "count). Target: >= 0.6x the C floor.\n\n" + lines.join("\n");
 }
 
 if ((process.argv[1] ?? "").match(/bench\/peers\.(ts|js)$/)) {

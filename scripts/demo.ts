@@ -202,7 +202,7 @@ process.once("SIGINT", () => {
 
 let exitCode = 1;
 try {
-  const store = new FileStore(storeDir);
+  const store = new FileStore(storeDir, { areas: ["failed"] });
   await store.prepare();
   console.log(
     `${bold("filestore demo")}: ${n(count)} files, ${PRODUCERS.length} producers ` +
@@ -273,7 +273,8 @@ try {
   const produced = producers.reduce((sum, w) => sum + w.total, 0);
   const consumed = consumers.reduce((sum, w) => sum + w.total, 0);
   const lost = seen.reduce((missing, times) => missing + (times === 0 ? 1 : 0), 0);
-  const left = (await store.count("new")) + (await store.count("cur")) + (await store.count("tmp"));
+  const left = (await store.count("new")) + (await store.count("cur")) + (await store.count("tmp")) +
+    (await store.count("failed"));
 
   const pct = (part: number) => `${(100 * part / count).toFixed(1)}%`;
   const rows: [string, string, string][] = [

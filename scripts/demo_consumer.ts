@@ -1,39 +1,32 @@
 /**
- * A consumer of the demo: claims items with `nextSync()`, reads them, and
- * acknowledges (deletes) them, until the file FINISHED exists and new/ is
- * empty. Reports `progress N` lines on stdout, then `consumed ID,ID,...`.
+ * A consumer of the demo: a `consume()` loop, as a service runs one. Each
+ * handler reads its item; consume() acknowledges (deletes) it when the
+ * handler returns. Once the file FINISHED exists (every producer is done), it
+ * stops waiting for more and drains what is left in new/. Reports
+ * `progress N` lines on stdout, then `consumed ID,ID,...`.
  *
- * Usage: demo_consumer.ts STORE FINISHED
+ * Usage: demo_consumer.ts STORE FINISHED [CONCURRENCY]
  */
 import { existsSync } from "node:fs";
 import process from "node:process";
-import { FileStore } from "../mod.ts";
+import { type ConsumeItem, FileStore } from "../mod.ts";
 
-const [dir, finished] = process.argv.slice(2);
-const decoder = new TextDecoder();
+const [dir, finished, concurrencyArg = "4"] = process.argv.slice(2);
+const concurrency = Number(concurrencyArg);
 const ids: number[] = [];
-// How long to wait when new/ is empty and the producers are still at work.
-const IDLE_PAUSE = 2;
-const store = new FileStore(dir);
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const store = new FileStore(dir, { areas: ["failed"] });
+await store.prepare();
 
-let reported = performance.now();
-for (;;) {
-  // Seen before the claim attempt: an empty new/ after this means all is consumed.
-  const producersDone = existsSync(finished);
-  const claim = store.nextSync();
-  if (!claim) {
-    if (producersDone) break;
-    await pause(IDLE_PAUSE);
-    continue;
-  }
-  const item = JSON.parse(decoder.decode(store.readSync(claim)));
-  store.ackSync(claim);
-  ids.push(item.id);
-  if (performance.now() - reported > 100) {
-    reported = performance.now();
-    process.stdout.write(`progress ${ids.length}\n`);
-    await pause(0);
-  }
-}
+const handle = async (item: ConsumeItem) => {
+  ids.push(JSON.parse(await item.text()).id);
+};
+const progress = setInterval(() => process.stdout.write(`progress ${ids.length}\n`), 100);
+// Until the producers are done: handle items as they arrive (consume() waits on file-system events).
+const producersDone = new AbortController();
+const watcher = setInterval(() => existsSync(finished) && producersDone.abort(), 10);
+await store.consume(handle, { concurrency, signal: producersDone.signal });
+clearInterval(watcher);
+// Then whatever is still in new/.
+await store.consume(handle, { concurrency, untilEmpty: true });
+clearInterval(progress);
 process.stdout.write(`consumed ${ids.join(",")}\n`);

@@ -1,7 +1,7 @@
 /**
  * A producer of the demo: puts items numbered FROM..FROM+COUNT-1 into the
- * store, in batches (`putManySync`, group commit), and reports progress on
- * stdout as lines `progress N`, then `produced N`.
+ * store with the async API, in batches (`putMany`, group commit), and
+ * reports progress on stdout as lines `progress N`, then `produced N`.
  *
  * Usage: demo_producer.ts STORE FROM COUNT [--sync]
  */
@@ -16,19 +16,16 @@ const store = new FileStore(dir, { sync });
 const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
 const BATCH = 100;
 
-let reported = performance.now();
-for (let done = 0; done < count;) {
+let done = 0;
+// The puts are awaited, so the event loop runs this between them.
+const progress = setInterval(() => process.stdout.write(`progress ${done}\n`), 100);
+while (done < count) {
   const items = [];
   for (let i = 0; i < BATCH && done + i < count; i++) {
     items.push(JSON.stringify({ id: from + done + i, producer: runtime, at: Date.now() }));
   }
-  store.putManySync(items);
+  await store.putMany(items);
   done += items.length;
-  if (performance.now() - reported > 100) {
-    reported = performance.now();
-    process.stdout.write(`progress ${done}\n`);
-    // Let the runtime flush stdout.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
 }
+clearInterval(progress);
 process.stdout.write(`produced ${count}\n`);

@@ -1,6 +1,6 @@
-// A smoke run of the benchmarks (bench/run.ts): 100 items, one round, every
-// part whose programs are here. Asserts that it ran and wrote sane numbers;
-// never asserts timings.
+// A smoke run of the benchmarks (bench/run.ts): tiny item counts, one round,
+// every part whose programs are here. Asserts that it ran and wrote sane
+// numbers and a verdict for every target; never asserts timings.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -8,19 +8,31 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { onceAcrossRuntimes, root, withTempDir } from "./_helpers.ts";
 
-// Numbers like 12,340 in the table cells that hold items per second.
-function rates(markdown: string, heading: string): number[] {
+function section(markdown: string, heading: string): string {
   const start = markdown.indexOf(heading);
   assert.notEqual(start, -1, `no section '${heading}' in:\n${markdown}`);
-  const section = markdown.slice(start).split("\n### ")[0];
-  return [...section.matchAll(/\| ([\d,]+(?:\.\d)?)(?: \(|\s\|)/g)].map((m) => Number(m[1].replaceAll(",", "")));
+  return markdown.slice(start).split("\n### ")[0];
+}
+
+// Numbers like 12,340 in the table cells that hold items per second.
+function rates(markdown: string, heading: string): number[] {
+  return [...section(markdown, heading).matchAll(/\| ([\d,]+(?:\.\d)?)(?: \(|\s\|)/g)].map((m) =>
+    Number(m[1].replaceAll(",", ""))
+  );
+}
+
+// The millisecond cells of a runtime's row: `| Bun ... | 0.81 | 2.16 | 3.0 |`.
+function millis(markdown: string, heading: string, runtime: string): number[] {
+  const row = section(markdown, heading).split("\n").find((line) => line.startsWith(`| ${runtime}`));
+  assert.ok(row, `no row for ${runtime} under '${heading}'`);
+  return row.split("|").slice(2, -1).map((cell) => Number(cell.trim())).filter((n) => !Number.isNaN(n));
 }
 
 test("bench/run.ts runs every available part and writes sane numbers", { skip: onceAcrossRuntimes }, async () => {
   await withTempDir((dir) => {
     const run = spawnSync(
       join(root, "node_modules", ".bin", "deno"),
-      ["run", "-A", join(root, "bench", "run.ts"), "--items", "100", "--rounds", "1", "--out", dir, "--no-build"],
+      ["run", "-A", join(root, "bench", "run.ts"), "--items", "40", "--rounds", "1", "--out", dir, "--no-build"],
       { encoding: "utf8", timeout: 600_000 },
     );
     assert.equal(run.status, 0, `bench failed:\n${run.stdout}\n${run.stderr}`);
@@ -32,18 +44,38 @@ test("bench/run.ts runs every available part and writes sane numbers", { skip: o
     for (
       const heading of [
         "### Full cycle",
-        "### Draining a backlog",
+        "### The async API against the *Sync one",
+        "### Event-loop delay",
         "### Group commit",
-        "### 100 items of 1 KiB in one process",
+        "### 40 items of 1 KiB in one process",
         "### Producer/consumer process pairs",
+        "### Producer/consumer pairs as users run them",
+        "### filestore against a SQLite queue",
       ]
     ) {
       const numbers = rates(markdown, heading);
       assert.ok(numbers.length > 0, `no rates under '${heading}'`);
       for (const n of numbers) assert.ok(Number.isFinite(n) && n > 0, `rate ${n} under '${heading}'`);
     }
-    // The backlog section gives a time per item for each backlog size.
-    assert.match(markdown, /\| 1,000 \| [\d.]+ µs/);
+    // Latency and event-loop delay: p50 <= p99 <= max, in milliseconds, for every runtime that ran.
+    const runtimes = ["Deno", "Bun", "Node"].filter((r) => markdown.includes(`| ${r} *Sync`));
+    assert.ok(runtimes.length > 0, "no runtime ran");
+    for (const runtime of runtimes) {
+      const [p50, p99, max] = millis(markdown, "### Latency", runtime);
+      assert.ok(p50 >= 0 && p50 <= p99 && p99 <= max, `latency on ${runtime}: ${p50}, ${p99}, ${max}`);
+      const [, lagP50, lagP99, lagMax] = millis(markdown, "### Event-loop delay", `${runtime} consume()`);
+      assert.ok(lagP50 >= 0 && lagP50 <= lagP99 && lagP99 <= lagMax, `delay on ${runtime}: ${lagP50}, ${lagP99}`);
+    }
+    // The backlog part gives a time per item and a peak RSS for each backlog size.
+    const backlog = section(markdown, "### Draining a backlog");
+    assert.match(backlog, /\| 4 waiting \| 40 waiting \| 400 waiting \|/);
+    assert.match(backlog, /\| Deno consume\(\) \| [\d.]+ µs \| [\d.]+ µs \| [\d.]+ µs \| [\d.]+x \| \d+ MiB/);
+    // Every target has a verdict, in the summary and under its part.
+    const targets = section(markdown, "### Targets");
+    for (const part of ["async", "loop", "backlog", "pairs", "latency", "sqlite"]) {
+      assert.match(targets, new RegExp(`\\| ${part} \\| .+ \\| (yes|\\*\\*no\\*\\*) \\|`), `no '${part}' target`);
+    }
+    assert.match(markdown, /; target >= 0\.8x: \*\*(met|missed)\*\*/);
     const svg = readFileSync(join(dir, "peers.svg"), "utf8");
     assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.match(svg, /filestore, Node \*Sync/);
