@@ -127,8 +127,9 @@ function sameToken(given: string, token: string): boolean {
 /**
  * Serves a live dashboard of a store: counts per area, arrivals and
  * completions per second over the last minutes, the age of the oldest item
- * in `new/` and `cur/`, stuck claims, and the newest failed items; with a
- * JSON API (`/api/stats`, `/api/items?area=`) and Prometheus metrics
+ * in `new/` and `cur/`, stuck claims, the newest failed items with their
+ * last errors, delayed items with due times, and whether it is paused; with a
+ * JSON API (`/api/stats`, `/api/items?area=`, `/api/item?area=&name=`) and Prometheus metrics
  * (`/metrics`) beside the page. The store is
  * sampled every `interval` (see {@linkcode Sampler} for how arrivals and
  * completions are derived). Binds to 127.0.0.1 unless told otherwise; a
