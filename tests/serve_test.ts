@@ -521,7 +521,7 @@ test("the page shows live counts, escapes names, and retries a failed item", {
       // A tab is escaped and the item can be acted on; a name that is not UTF-8 is shown, with no buttons.
       const tabRow = page.locator("#failed tbody tr", { hasText: "tab\\there" });
       assert.equal(await tabRow.locator("td.name").textContent(), "tab\\there");
-      assert.equal(await tabRow.locator("button").count(), 2);
+      assert.equal(await tabRow.locator("td.actions button").count(), 2);
       const latin1Row = page.locator("#failed tbody tr", { hasText: "caf" });
       assert.match(await latin1Row.locator("td.name").textContent() ?? "", /^caf(\\xe9|\uFFFD) not valid UTF-8/);
       assert.equal(await latin1Row.locator("button").count(), 0);
@@ -542,6 +542,29 @@ test("the page shows live counts, escapes names, and retries a failed item", {
       assert.deepEqual(readdirSync(join(dir, "new")), ["bad-1:2,"], "the retried item is back in new/");
       await page.waitForFunction(() => !document.getElementById("toast")?.hidden, null, { timeout: 30_000 });
       assert.match(await page.locator("#toast").textContent() ?? "", /Moved back to new\/: bad-1/);
+
+      // Opening an item shows its first bytes and its fields, as text.
+      await page.locator("#failed tbody tr", { hasText: "bad-2" }).locator("button.open").click();
+      await page.waitForFunction(() => !document.getElementById("item-panel")?.hidden, null, { timeout: 30_000 });
+      assert.match(await page.locator("#item-name").textContent() ?? "", /^failed\/bad-2/);
+      assert.equal(await page.locator("#item-content").textContent(), "payload of bad-2\n");
+      assert.equal(await page.locator("#item-error-box").isHidden(), true, "acknowledged into failed/: no error kept");
+      // The hostile name opens too, and stays text.
+      await page.locator("#failed tbody tr", { hasText: "<img" }).locator("button.open").click();
+      await page.waitForFunction(() => document.getElementById("item-name")?.textContent?.includes("<img"), null, {
+        timeout: 30_000,
+      });
+      assert.equal(await page.locator("#item-panel img").count(), 0);
+
+      // Pause, then resume: the store's marker follows the button, and the page says so.
+      assert.equal(await page.locator("#pause").textContent(), "Pause");
+      await page.locator("#pause").click();
+      await page.waitForFunction(() => !document.getElementById("paused")?.hidden, null, { timeout: 30_000 });
+      assert.equal(await store.paused(), true);
+      assert.equal(await page.locator("#pause").textContent(), "Resume");
+      await page.locator("#pause").click();
+      await page.waitForFunction(() => document.getElementById("paused")?.hidden, null, { timeout: 30_000 });
+      assert.equal(await store.paused(), false);
 
       await page.waitForFunction(() => document.querySelectorAll("#chart polyline").length === 2, null, {
         timeout: 30_000,

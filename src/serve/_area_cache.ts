@@ -18,6 +18,10 @@ export interface CachedFile {
   bytes?: Uint8Array;
   key: string;
   attempts: number;
+  /** When a delayed item is due (its `,D=` field), ms since the epoch. */
+  due?: number;
+  /** Its `,P=` field; 0 when absent. */
+  priority: number;
   /** True for a claim in cur/: stat'ed again each sample. */
   claim: boolean;
   /** Null when the file cannot be reached by its name (not UTF-8, and the runtime does not give the bytes). */
@@ -65,11 +69,12 @@ export class AreaCache {
         // Gone since the listing (claimed, acknowledged): not counted. A lossy name without bytes cannot be
         // reached, but it is there: counted, with what lstat would tell unknown.
         if (!info && !(isLossy(entry.name) && !entry.bytes)) return;
-        const { key, attempts, claim } = parseName(entry.name);
+        const { key, attempts, claim, due, priority } = parseName(entry.name);
         const file: CachedFile = {
           name: entry.name,
           key,
           attempts,
+          priority,
           claim: area === "cur" && claim !== undefined,
           size: info ? (info.isFile ? info.size : 0) : null,
           mtime: info ? info.mtimeMs : null,
@@ -77,6 +82,7 @@ export class AreaCache {
           kind: info ? kindOf(info) : entry.kind,
         };
         if (entry.bytes) file.bytes = entry.bytes;
+        if (due !== undefined) file.due = due;
         next.set(idOf(entry), file);
         files.push(file);
       });

@@ -17,14 +17,18 @@ export const PAGE_HTML: string = `<!doctype html>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/app.css">
 <script src="/app.js" defer></script>
+<script src="/queue.js" defer></script>
 </head>
 <body>
 <header>
   <div class="brand"><span class="logo">filestore</span><span id="path" class="path"></span></div>
+  <button type="button" id="pause" hidden>Pause</button>
   <div class="status"><span id="status-dot" class="dot"></span><span id="status-text">connecting</span></div>
 </header>
 <main>
   <div id="error" class="banner" hidden></div>
+  <div id="paused" class="paused-banner" role="status" hidden>Paused: consumers claim nothing until the store is
+    resumed (they finish what they hold).</div>
   <section id="areas" class="cards" aria-label="Items per area"></section>
   <section class="row">
     <div class="panel chart-panel">
@@ -52,112 +56,47 @@ export const PAGE_HTML: string = `<!doctype html>
       </div>
     </div>
   </section>
-  <section id="failed-panel" class="panel" hidden>
+  <section id="failed-panel" class="panel section" hidden>
     <div class="panel-head">
       <h2>Newest in <span id="failed-area"></span>/</h2>
       <span id="failed-note" class="muted"></span>
     </div>
     <table id="failed">
-      <thead><tr><th>Name</th><th class="num">Attempts</th><th class="num">Size</th><th>Time</th><th></th></tr></thead>
+      <thead><tr><th>Name</th><th class="num">Attempts</th><th class="num">Size</th><th>Time</th><th>Last error</th>
+        <th></th></tr></thead>
       <tbody></tbody>
     </table>
     <p id="failed-empty" class="empty" hidden>Nothing here.</p>
+  </section>
+  <section id="delayed-panel" class="panel section" hidden>
+    <div class="panel-head">
+      <h2>Due soonest in delayed/</h2>
+      <span id="delayed-note" class="muted"></span>
+    </div>
+    <table id="delayed">
+      <thead><tr><th>Name</th><th class="num">Priority</th><th>Due</th><th>In</th><th class="num">Size</th></tr></thead>
+      <tbody></tbody>
+    </table>
+    <p id="delayed-empty" class="empty" hidden>Nothing waiting.</p>
+  </section>
+  <section id="item-panel" class="panel section" hidden aria-live="polite">
+    <div class="panel-head">
+      <h2>Item <span id="item-name"></span></h2>
+      <button type="button" id="item-close">Close</button>
+    </div>
+    <dl id="item-fields"></dl>
+    <h2 id="item-content-head">First bytes</h2>
+    <pre id="item-content"></pre>
+    <div id="item-error-box" hidden>
+      <h2>Last error</h2>
+      <pre id="item-error"></pre>
+    </div>
   </section>
   <div id="toast" class="toast" role="status" hidden></div>
 </main>
 <footer id="footer"></footer>
 </body>
 </html>
-`;
-
-/** The style sheet. */
-export const PAGE_CSS: string = `
-:root {
-  --bg: #f5f6f8; --panel: #fff; --text: #1d2330; --muted: #6b7385; --line: #e3e6ec;
-  --blue: #2f6fde; --green: #1f9d6b; --amber: #d98a00; --red: #d6384a; --grey: #8a93a6;
-  color-scheme: light dark;
-}
-@media (prefers-color-scheme: dark) {
-  :root { --bg: #14171d; --panel: #1d222b; --text: #e6e9ef; --muted: #98a1b3; --line: #2c333f; }
-}
-* { box-sizing: border-box; }
-body {
-  margin: 0; background: var(--bg); color: var(--text);
-  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-}
-header {
-  display: flex; justify-content: space-between; align-items: center; gap: 16px;
-  padding: 14px 24px; background: var(--panel); border-bottom: 1px solid var(--line);
-}
-.brand { display: flex; align-items: baseline; gap: 12px; min-width: 0; }
-.logo { font-weight: 700; font-size: 17px; letter-spacing: .2px; }
-.path { color: var(--muted); font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px;
-  overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.status { display: flex; align-items: center; gap: 8px; color: var(--muted); white-space: nowrap; }
-.dot { width: 9px; height: 9px; border-radius: 50%; background: var(--grey); }
-.dot.live { background: var(--green); box-shadow: 0 0 0 3px color-mix(in srgb, var(--green) 25%, transparent); }
-.dot.down { background: var(--red); }
-main { max-width: 1180px; margin: 0 auto; padding: 20px 24px 8px; }
-.banner { background: color-mix(in srgb, var(--red) 12%, var(--panel)); border: 1px solid var(--red);
-  color: var(--text); padding: 10px 14px; border-radius: 8px; margin-bottom: 16px; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; margin-bottom: 16px; }
-.card { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 12px 16px;
-  border-top: 3px solid var(--grey); }
-.card.area-new { border-top-color: var(--blue); }
-.card.area-cur { border-top-color: var(--amber); }
-.card.area-done { border-top-color: var(--green); }
-.card.area-failed { border-top-color: var(--red); }
-.card .label { color: var(--muted); font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; }
-.card .count { font-size: 30px; font-weight: 650; font-variant-numeric: tabular-nums; line-height: 1.2; }
-.card .meta { color: var(--muted); font-size: 12px; font-variant-numeric: tabular-nums; }
-.row { display: grid; grid-template-columns: minmax(0, 2fr) minmax(260px, 1fr); gap: 12px; margin-bottom: 16px; }
-@media (max-width: 820px) { .row { grid-template-columns: 1fr; } }
-.panel { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 14px 18px; }
-.panel-head { display: flex; justify-content: space-between; align-items: baseline; gap: 12px; flex-wrap: wrap; }
-h2 { font-size: 14px; font-weight: 650; margin: 0 0 10px; }
-.legend { color: var(--text); font-size: 13px; display: flex; align-items: center; gap: 6px; flex-wrap: wrap; }
-.legend b { font-variant-numeric: tabular-nums; margin-right: 10px; }
-.key { display: inline-block; width: 12px; height: 3px; border-radius: 2px; }
-.key.arrivals { background: var(--blue); }
-.key.completions { background: var(--green); }
-.muted { color: var(--muted); font-weight: 400; }
-#chart { width: 100%; height: 200px; display: block; }
-#chart .grid { stroke: var(--line); stroke-width: 1; }
-#chart .axis { fill: var(--muted); font-size: 11px; font-family: inherit; }
-#chart .line { fill: none; stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
-#chart .line.arrivals { stroke: var(--blue); }
-#chart .line.completions { stroke: var(--green); }
-#chart .area.arrivals { fill: color-mix(in srgb, var(--blue) 10%, transparent); stroke: none; }
-#chart .waiting { fill: var(--muted); font-size: 13px; }
-dl { display: grid; grid-template-columns: 1fr auto; gap: 8px 12px; margin: 0 0 14px; }
-dt { color: var(--muted); }
-dd { margin: 0; text-align: right; font-variant-numeric: tabular-nums; font-weight: 600; }
-dd.bad { color: var(--red); }
-.buttons { display: flex; gap: 8px; flex-wrap: wrap; }
-button { font: inherit; font-size: 13px; padding: 5px 12px; border-radius: 6px; cursor: pointer;
-  border: 1px solid var(--line); background: var(--panel); color: var(--text); }
-button:hover { border-color: var(--blue); color: var(--blue); }
-button.danger:hover { border-color: var(--red); color: var(--red); }
-button:disabled { opacity: .5; cursor: default; }
-table { width: 100%; border-collapse: collapse; table-layout: fixed; }
-th { text-align: left; color: var(--muted); font-weight: 500; font-size: 12px; padding: 6px 8px;
-  border-bottom: 1px solid var(--line); }
-td { padding: 7px 8px; border-bottom: 1px solid var(--line); vertical-align: middle; }
-tr:last-child td { border-bottom: none; }
-th:nth-child(1) { width: auto; } th:nth-child(2) { width: 80px; } th:nth-child(3) { width: 90px; }
-th:nth-child(4) { width: 150px; } th:nth-child(5) { width: 150px; }
-.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.name { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12.5px;
-  overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-td.name .note { font-family: system-ui, sans-serif; color: var(--muted); font-size: 12px; }
-td.actions { text-align: right; white-space: nowrap; }
-td.actions button + button { margin-left: 6px; }
-.empty { color: var(--muted); margin: 6px 0 2px; }
-.toast { position: fixed; right: 20px; bottom: 20px; background: var(--text); color: var(--bg); padding: 9px 14px;
-  border-radius: 8px; max-width: 480px; box-shadow: 0 4px 16px rgba(0,0,0,.18); }
-.toast.bad { background: var(--red); color: #fff; }
-footer { max-width: 1180px; margin: 0 auto; padding: 4px 24px 24px; color: var(--muted); font-size: 12px; }
-[hidden] { display: none !important; }
 `;
 
 /** The script: polls `/api/stats` and draws the page from it. */
@@ -355,7 +294,8 @@ export const PAGE_JS: string = `"use strict";
       var row = el("tr");
       row.dataset.name = item.name;
       // Control characters and bytes that are not UTF-8 are shown escaped (caf\\xe9, a\\nb).
-      var name = el("td", "name", item.display);
+      var name = el("td", "name");
+      name.appendChild(item.actionable ? opener(data.failedArea, item) : document.createTextNode(item.display));
       name.title = item.display;
       if (!item.actionable) {
         name.appendChild(el("span", "note", " not valid UTF-8: move or delete it from a shell"));
@@ -367,6 +307,9 @@ export const PAGE_JS: string = `"use strict";
       var time = el("td", "", item.mtime === null ? "-" : clock(item.mtime));
       if (item.mtime !== null) time.title = new Date(item.mtime).toISOString();
       row.appendChild(time);
+      var error = el("td", "error", item.error ? errorLine(item.error) : "");
+      if (item.error) error.title = errorText(item.error);
+      row.appendChild(error);
       var actions = el("td", "actions");
       if (data.actions && item.actionable) {
         var retry = el("button", "retry", "Retry");
@@ -389,6 +332,32 @@ export const PAGE_JS: string = `"use strict";
     });
   }
 
+  // A button with the item's name that opens it (queue.js draws the panel).
+  function opener(area, item) {
+    var button = el("button", "open", item.display);
+    button.type = "button";
+    button.title = "Open " + item.display;
+    button.addEventListener("click", function () { if (ui.openItem) ui.openItem(area, item.name); });
+    return button;
+  }
+  // One line: the message, the exit code, the last line of stderr.
+  function errorLine(error) {
+    var parts = [error.message];
+    if (error.exitCode !== undefined) parts.push("exit code " + error.exitCode);
+    if (error.stderr) {
+      var lines = error.stderr.trim().split("\\n");
+      parts.push(lines[lines.length - 1]);
+    }
+    return parts.join(" \\u00b7 ");
+  }
+  function errorText(error) {
+    var text = error.message + "\\n(try " + error.attempts + ", " + error.at + ")";
+    if (error.exitCode !== undefined) text += "\\nexit code " + error.exitCode;
+    if (error.stderr) text += "\\n\\nstderr (end):\\n" + error.stderr;
+    if (error.stack) text += "\\n\\n" + error.stack;
+    return text;
+  }
+
   function render(data) {
     state.data = data;
     $("path").textContent = data.path;
@@ -400,6 +369,7 @@ export const PAGE_JS: string = `"use strict";
     renderRates(data);
     renderChart(data);
     renderFailed(data);
+    if (ui.renderQueue) ui.renderQueue(data);
     $("footer").textContent = "Sampled every " + data.interval / 1000 + " s. Arrivals are items entering new/ or " +
       "cur/, completions items leaving both; an item that passes through between two samples is counted when it " +
       "lands in another area (done/, failed/), and not seen when it is deleted.";
@@ -418,6 +388,7 @@ export const PAGE_JS: string = `"use strict";
         if (!response.ok) throw new Error(result.error || response.statusText);
         var what = result.display || result.name || (result.recovered ? result.recovered.length + " claims" :
           result.removed ? result.removed.length + " files" : "");
+        if (action === "pause" || action === "resume") what = "";
         toast(done + what, false);
         return poll(true);
       });
@@ -445,6 +416,12 @@ export const PAGE_JS: string = `"use strict";
       state.timer = setTimeout(poll, interval);
     });
   }
+
+  // Shared with queue.js, which draws the delayed list, the pause button and the item panel.
+  var ui = window.filestoreUi = {
+    $: $, el: el, clear: clear, bytes: bytes, age: age, clock: clock, headers: headers, act: act, toast: toast,
+    opener: opener, errorText: errorText,
+  };
 
   takeToken();
   document.addEventListener("DOMContentLoaded", function () {

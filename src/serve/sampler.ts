@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { type FileStore, STANDARD_AREAS } from "../file_store.ts";
+import { DELAYED_AREA, type FileStore, type ItemError, STANDARD_AREAS } from "../file_store.ts";
+import { FIRST_USE_AREAS } from "../store/context.ts";
 import { keyOf, parseName } from "../name_parts.ts";
 import type { AreaStats, StoreStats } from "../stats.ts";
 import { type AreaEntry, isLossy, kindOf, lstatEntry } from "../cli/_entries.ts";
@@ -47,6 +48,12 @@ export interface ItemInfo {
   mtime: number | null;
   /** `"file"`, `"symlink"`, `"directory"` or `"other"` (`"unknown"` when it cannot be reached). */
   kind: string;
+  /** When a delayed item is due, ISO 8601 (its `,D=` field); absent when it has none. */
+  due?: string;
+  /** Its priority (the `,P=` field); absent when 0, except in `delayed/`. */
+  priority?: number;
+  /** Its last failure (`lastError()`), in the snapshot's `failed` list only; null when none is recorded. */
+  error?: ItemError | null;
 }
 
 /** Options of {@linkcode Sampler}. */
@@ -84,8 +91,12 @@ export interface Snapshot {
   stats: StoreStats | null;
   /** Samples, oldest first. */
   history: Sample[];
-  /** The newest items of the failed area, newest first; empty when the store has no such area. */
+  /** The newest items of the failed area, newest first, each with its last error; empty when there is none. */
   failed: ItemInfo[];
+  /** The delayed items due soonest, soonest first; empty when `delayed/` does not exist. */
+  delayed: ItemInfo[];
+  /** Whether the store is paused (its `.paused` marker), as of the last sample. */
+  paused: boolean;
   /** The failed area, or null when the store has none. */
   failedArea: string | null;
   /** The message of the last sampling error, or null when the last sample succeeded. */
@@ -97,7 +108,7 @@ export interface Snapshot {
 }
 
 /** An item of the page or the API, from what is known of its file. */
-function itemInfo(file: Omit<CachedFile, "claim" | "ctime">): ItemInfo {
+function itemInfo(file: Omit<CachedFile, "claim" | "ctime">, area: string): ItemInfo {
   const item: ItemInfo = {
     name: file.name,
     display: escapeName(file.name, file.bytes),
@@ -109,6 +120,8 @@ function itemInfo(file: Omit<CachedFile, "claim" | "ctime">): ItemInfo {
     kind: file.kind,
   };
   if (file.bytes) item.bytes = toHex(file.bytes);
+  if (file.due !== undefined) item.due = new Date(file.due).toISOString();
+  if (file.priority !== 0 || area === DELAYED_AREA) item.priority = file.priority;
   return item;
 }
 
@@ -128,6 +141,28 @@ class NewestNames<T extends { name: string }> {
       else hi = mid;
     }
     items.splice(lo, 0, item);
+    if (items.length > this.limit) items.pop();
+  }
+}
+
+/** Keeps the `limit` delayed files due soonest, soonest first (then in name order). */
+class SoonestDue {
+  readonly items: CachedFile[] = [];
+  constructor(readonly limit: number) {}
+
+  offer(file: CachedFile): void {
+    const due = file.due ?? 0;
+    const items = this.items;
+    const after = (other: CachedFile) =>
+      (other.due ?? 0) < due || ((other.due ?? 0) === due && byNameOrder(other.name, file.name) < 0);
+    if (items.length === this.limit && after(items[items.length - 1])) return;
+    let lo = 0, hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (after(items[mid])) lo = mid + 1;
+      else hi = mid;
+    }
+    items.splice(lo, 0, file);
     if (items.length > this.limit) items.pop();
   }
 }
@@ -163,16 +198,18 @@ export async function newestItems(
     const entry = page.items[i];
     // Gone since the listing: left out; a lossy name that cannot be reached: shown, without size and time.
     if (!info && !(isLossy(entry.name) && !entry.bytes)) return;
-    const { key, attempts } = parseName(entry.name);
+    const { key, attempts, due, priority } = parseName(entry.name, store.infoSeparator);
     items.push(itemInfo({
       name: entry.name,
       bytes: entry.bytes,
       key,
       attempts,
+      due,
+      priority,
       size: info ? info.size : null,
       mtime: info ? info.mtimeMs : null,
       kind: info ? kindOf(info) : entry.kind,
-    }));
+    }, area));
   });
   return items;
 }
@@ -206,8 +243,13 @@ export class Sampler {
   readonly #historyMs: number;
   readonly #capacity: number;
   readonly #lease: number;
-  readonly #failedArea: string | null;
+  readonly #failedAreaName: string;
+  #failedArea: string | null = null;
   readonly #failedLimit: number;
+  #delayed: ItemInfo[] = [];
+  #paused = false;
+  // Last errors of the failed items listed, by name: a new failure of an item gives it a new name.
+  #errors = new Map<string, ItemError | null>();
   #history: Sample[] = [];
   #keys: Set<string> | null = null;
   #stats: StoreStats | null = null;
@@ -227,8 +269,7 @@ export class Sampler {
     this.#historyMs = options.history ?? 300_000;
     this.#capacity = Math.max(2, Math.ceil(this.#historyMs / this.#interval) + 1);
     this.#lease = options.lease ?? 300_000;
-    const failedArea = options.failedArea ?? "failed";
-    this.#failedArea = store.areas.includes(failedArea) ? failedArea : null;
+    this.#failedAreaName = options.failedArea ?? "failed";
     this.#failedLimit = options.failedLimit ?? 10;
     this.#cache = new AreaCache(store);
   }
@@ -271,6 +312,8 @@ export class Sampler {
       stats: this.#stats,
       history: [...this.#history],
       failed: this.#failed,
+      delayed: this.#delayed,
+      paused: this.#paused,
       failedArea: this.#failedArea,
       error: this.#error === null ? null : this.#error instanceof Error ? this.#error.message : String(this.#error),
       totals: { ...this.#totals },
@@ -306,8 +349,9 @@ export class Sampler {
     for (const key of before) if (!now.has(key)) completions++;
     // Extra areas that grew by more than was seen leaving: items that passed through unseen.
     let intoExtras = 0;
-    for (const area of this.#store.areas.slice(STANDARD_AREAS.length)) {
-      intoExtras += Math.max(0, counts[area] - previous.areas[area].count);
+    for (const area of Object.keys(counts)) {
+      if ((STANDARD_AREAS as readonly string[]).includes(area) || area === DELAYED_AREA) continue;
+      intoExtras += Math.max(0, counts[area] - (previous.areas[area]?.count ?? 0));
     }
     const unseen = Math.max(0, intoExtras - completions);
     const elapsed = stats.takenAt - previous.takenAt;
@@ -323,6 +367,33 @@ export class Sampler {
     if (this.#history.length > this.#capacity) this.#history.splice(0, this.#history.length - this.#capacity);
   }
 
+  // The declared areas, and failed/ and delayed/ once they exist (they are made on first use).
+  async #areas(): Promise<string[]> {
+    const areas = [...this.#store.areas];
+    for (const area of FIRST_USE_AREAS) {
+      if (areas.includes(area)) continue;
+      try {
+        if ((await this.#store.adapter.async.lstat(this.#store.areaPath(area))).isDirectory) areas.push(area);
+      } catch {
+        // Not made yet.
+      }
+    }
+    return areas;
+  }
+
+  // Reads the last error only of failed items not listed before.
+  async #withErrors(items: ItemInfo[]): Promise<ItemInfo[]> {
+    const known = new Map<string, ItemError | null>();
+    await Promise.all(items.map(async (item) => {
+      let error = this.#errors.get(item.name);
+      if (error === undefined) error = item.actionable ? await this.#store.lastError(item.key).catch(() => null) : null;
+      known.set(item.name, error);
+      item.error = error;
+    }));
+    this.#errors = known;
+    return items;
+  }
+
   async #sampleOnce(): Promise<void> {
     if (this.#stopped) return;
     try {
@@ -331,18 +402,23 @@ export class Sampler {
       const keys = new Set<string>();
       let lstats = 0;
       let failed: ItemInfo[] = [];
-      for (const area of this.#store.areas) {
+      let delayed: ItemInfo[] = [];
+      const areas = await this.#areas();
+      const failedArea = areas.includes(this.#failedAreaName) ? this.#failedAreaName : null;
+      for (const area of areas) {
         // cur/ is listed before and after new/: an item claimed or released meanwhile is seen in one of them.
         if (area === "new") { for await (const entry of this.#store.entries("cur")) keys.add(keyOf(entry.name)); }
         const scan = await this.#cache.scan(area);
         lstats += scan.stats;
         const summary: AreaStats = { count: 0, bytes: 0, oldest: null, oldestAgeMs: null };
-        const newest = area === this.#failedArea ? new NewestNames<CachedFile>(this.#failedLimit) : undefined;
+        const newest = area === failedArea ? new NewestNames<CachedFile>(this.#failedLimit) : undefined;
+        const soonest = area === DELAYED_AREA ? new SoonestDue(this.#failedLimit) : undefined;
         for (const file of scan.files) {
           summary.count++;
           summary.bytes += file.size ?? 0;
           if (area === "new" || area === "cur") keys.add(file.key);
           newest?.offer(file);
+          soonest?.offer(file);
           if (file.mtime === null) continue;
           // A claim's age runs from its claim or last touch (ctime); anything else from its last write.
           const age = takenAt - (file.claim ? Math.max(file.ctime ?? 0, file.mtime) : file.mtime);
@@ -355,7 +431,8 @@ export class Sampler {
             if (age > this.#lease) stats.stuck++;
           }
         }
-        if (newest) failed = newest.items.map(itemInfo);
+        if (newest) failed = await this.#withErrors(newest.items.map((file) => itemInfo(file, area)));
+        if (soonest) delayed = soonest.items.map((file) => itemInfo(file, area));
         stats.areas[area] = summary;
       }
       // The first sample has nothing to compare with: it starts the history without rates.
@@ -363,6 +440,9 @@ export class Sampler {
       this.#keys = keys;
       this.#stats = stats;
       this.#failed = failed;
+      this.#failedArea = failedArea;
+      this.#delayed = delayed;
+      this.#paused = await this.#store.paused();
       this.#lstats = lstats;
       this.#error = null;
     } catch (error) {

@@ -8,11 +8,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FileStoreError, type FileStoreErrorCode } from "../errors.ts";
-import { type FileStore, STANDARD_AREAS } from "../file_store.ts";
-import { type AreaEntry, isLossy } from "../cli/_entries.ts";
+import type { FileStore } from "../file_store.ts";
+import type { AreaEntry } from "../cli/_entries.ts";
 import { escapeName } from "../cli/_quote.ts";
-import { printable } from "../names.ts";
-import { PAGE_CSS, PAGE_HTML, PAGE_JS } from "./page.ts";
+import { PAGE_HTML, PAGE_JS } from "./page.ts";
+import { PAGE_CSS } from "./page_css.ts";
+import { QUEUE_JS } from "./page_queue.ts";
+import { ageParam, areaParam, HttpError, itemArea, limitParam, nameParam } from "./_params.ts";
+import { viewItem } from "./item_view.ts";
 import { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
 import { listEntries, newestItems, Sampler } from "./sampler.ts";
 
@@ -39,7 +42,7 @@ export interface ServeOptions {
    */
   token?: string;
   /**
-   * Allow the POST actions: retry or delete an item, recover, clean.
+   * Allow the POST actions: retry or delete an item, recover, clean, pause and resume.
    * @default {false}
    */
   allowActions?: boolean;
@@ -92,18 +95,12 @@ const HEADERS: Record<string, string> = {
 const ASSETS: Record<string, { type: string; body: string }> = {
   "/app.js": { type: "text/javascript; charset=utf-8", body: PAGE_JS },
   "/app.css": { type: "text/css; charset=utf-8", body: PAGE_CSS },
+  "/queue.js": { type: "text/javascript; charset=utf-8", body: QUEUE_JS },
 };
 
 const MAX_BODY = 16 * 1024;
-const ACTIONS = ["retry", "delete", "recover", "clean"] as const;
+const ACTIONS = ["retry", "delete", "recover", "clean", "pause", "resume"] as const;
 type Action = typeof ACTIONS[number];
-
-/** An HTTP failure with a status and a message for the JSON error. */
-class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly allow?: string) {
-    super(message);
-  }
-}
 
 const STATUS_OF: Partial<Record<FileStoreErrorCode, number>> = {
   INVALID_NAME: 400,
@@ -130,8 +127,9 @@ function sameToken(given: string, token: string): boolean {
 /**
  * Serves a live dashboard of a store: counts per area, arrivals and
  * completions per second over the last minutes, the age of the oldest item
- * in `new/` and `cur/`, stuck claims, and the newest failed items; with a
- * JSON API (`/api/stats`, `/api/items?area=`) and Prometheus metrics
+ * in `new/` and `cur/`, stuck claims, the newest failed items with their
+ * last errors, delayed items with due times, and whether it is paused; with a
+ * JSON API (`/api/stats`, `/api/items?area=`, `/api/item?area=&name=`) and Prometheus metrics
  * (`/metrics`) beside the page. The store is
  * sampled every `interval` (see {@linkcode Sampler} for how arrivals and
  * completions are derived). Binds to 127.0.0.1 unless told otherwise; a
@@ -281,6 +279,13 @@ async function handle(context: Context, request: IncomingMessage, response: Serv
     const next = items.length === limit ? items[items.length - 1].name : null;
     return sendJson(response, 200, { area, items, next });
   }
+  if (url.pathname === "/api/item") {
+    allow(method, ["GET", "HEAD"]);
+    requireAuth(context, request);
+    const area = areaParam(context.store, url.searchParams.get("area"));
+    const name = nameParam(url.searchParams.get("name") ?? undefined);
+    return sendJson(response, 200, await viewItem(context.store, area, name));
+  }
   const action = /^\/api\/actions\/([a-z]+)$/.exec(url.pathname)?.[1];
   if (action !== undefined && (ACTIONS as readonly string[]).includes(action)) {
     allow(method, ["POST"]);
@@ -368,58 +373,6 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
   return all;
 }
 
-/** Checks an area through the store: an unknown one is a 400 naming the known ones. */
-function areaParam(store: FileStore, value: unknown): string {
-  if (typeof value !== "string") throw new HttpError(400, "Missing area: give one of " + store.areas.join(", "));
-  store.areaPath(value);
-  return value;
-}
-
-// One path component; the store decides the rest (it acts on any existing file's name it can address).
-function nameParam(value: unknown): string {
-  if (typeof value !== "string") throw new HttpError(400, "Missing name: give the item's file name as a string");
-  const problem = value === ""
-    ? "it is empty"
-    : value === "." || value === ".."
-    ? "it is '.' or '..'"
-    : value.includes("/")
-    ? "it contains '/'"
-    : value.includes("\0")
-    ? "it contains a NUL byte"
-    : isLossy(value)
-    ? "it contains U+FFFD: a name that is not valid UTF-8 cannot be given as a string"
-    : undefined;
-  if (problem) throw new HttpError(400, `Invalid name '${printable(value)}': ${problem}`);
-  return value;
-}
-
-function limitParam(value: string | null): number {
-  if (value === null) return 100;
-  if (!/^[1-9]\d{0,3}$/.test(value) || Number(value) > 1000) {
-    throw new HttpError(400, `Invalid limit '${value}': expected a whole number from 1 to 1000`);
-  }
-  return Number(value);
-}
-
-function ageParam(value: unknown, option: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new HttpError(400, `Invalid ${option} '${String(value)}': expected milliseconds, 0 or more`);
-  }
-  return value;
-}
-
-// Actions only touch items of extra areas (failed/, done/, ...) and new/: tmp/ holds files being written
-// (clean() handles those) and cur/ holds claims of running workers (recover() handles those).
-function itemArea(store: FileStore, value: unknown, action: string, allowNew: boolean): string {
-  const area = areaParam(store, value);
-  const standard = (STANDARD_AREAS as readonly string[]).includes(area);
-  if (standard && !(allowNew && area === "new")) {
-    throw new HttpError(400, `Cannot ${action} an item of '${area}': only ${allowNew ? "new/ and " : ""}extra areas`);
-  }
-  return area;
-}
-
 async function runAction(context: Context, action: Action, body: Record<string, unknown>) {
   const { store } = context;
   switch (action) {
@@ -445,6 +398,12 @@ async function runAction(context: Context, action: Action, body: Record<string, 
       const removed = await store.clean({ tmpOlderThan });
       return { removed: removed.map((file) => file.name) };
     }
+    case "pause":
+      await store.pause();
+      return { paused: true };
+    case "resume":
+      await store.resume();
+      return { paused: false };
   }
 }
 
@@ -458,6 +417,8 @@ function statsBody(context: Context) {
     history: snapshot.history,
     failedArea: snapshot.failedArea,
     failed: snapshot.failed,
+    delayed: snapshot.delayed,
+    paused: snapshot.paused,
     error: snapshot.error,
     totals: snapshot.totals,
     actions: context.allowActions,
