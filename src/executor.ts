@@ -7,6 +7,8 @@
  * I/O keep running; where they prove slow (a network file system, a disk
  * under load), it runs them on the thread pool and the process never waits.
  * Calls that wait for the disk by nature (fsync) always go to the pool.
+ * While on the pool, one call a second runs inline as a probe, so a store
+ * that went to the pool when the machine was busy comes back when it is not.
  *
  * @module
  */
@@ -32,6 +34,11 @@ const SLOW_SCORE_LIMIT = 3;
 const SLOW_SCORE_DECAY = 0.95;
 // Inline work runs at most this long before the event loop gets a turn.
 const YIELD_MS = 1;
+// On the pool, one call a second runs inline as a probe: pool round trips are
+// slow on a busy machine whatever the file system, while the probe measures
+// the file system itself. A fast probe brings the store's calls inline.
+const PROBE_EVERY_MS = 1000;
+const FAST_PROBE_MS = 0.5;
 
 // When the event loop last had a turn, across every store of the process.
 let lastTurn = performance.now();
@@ -65,6 +72,7 @@ export class Executor {
   #inline: boolean;
   #fastStreak = 0;
   #slowScore = 0;
+  #lastProbe = 0;
 
   /** Creates an executor over an adapter's primitives. */
   constructor(sync: SyncFs, async: AsyncFs, mode: IoMode = "auto") {
@@ -141,6 +149,10 @@ export class Executor {
 
   async #callOnPool(request: Call): Promise<unknown> {
     const started = performance.now();
+    if (this.mode === "auto" && !waitsForDisk(request) && started - this.#lastProbe >= PROBE_EVERY_MS) {
+      this.#lastProbe = started;
+      return this.#probe(request, started);
+    }
     try {
       return await callAsync(this.async, request);
     } finally {
@@ -148,6 +160,21 @@ export class Executor {
       if (this.mode === "auto" && !waitsForDisk(request)) {
         this.#fastStreak = lastTurn - started < FAST_POOL_MS ? this.#fastStreak + 1 : 0;
         if (this.#fastStreak >= FAST_STREAK) this.#inline = true;
+      }
+    }
+  }
+
+  // One call inline, timed; errors as from the pool.
+  #probe(request: Call, started: number): unknown {
+    try {
+      return callOnce(this.sync, request);
+    } catch (error) {
+      if (retryOnStale(error, request.fn, 0)) return callAsync(this.async, request);
+      throw error;
+    } finally {
+      if (performance.now() - started < FAST_PROBE_MS) {
+        this.#inline = true;
+        this.#slowScore = 0;
       }
     }
   }
