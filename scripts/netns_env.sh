@@ -265,9 +265,17 @@ case $command in
   kill-brick)
     pid=$(gluster_on s1 volume status "$(state volume)" "$(address_of "$3"):$DIR/$3/brick" --xml 2>/dev/null |
       sed -n 's:.*<pid>\([0-9]*\)</pid>.*:\1:p' | head -1)
-    [ -n "$pid" ] && [ "$pid" -gt 0 ] && kill -KILL "$pid" && echo "pid=$pid"
+    [ -n "$pid" ] && [ "$pid" -gt 0 ] && kill -KILL "$pid" && echo "pid=$pid" || exit 1
+    # Until reaped, glusterd takes the brick for running and would not restart it.
+    wait_for 30 "the killed brick (pid $pid) to be reaped" test ! -e "/proc/$pid"
     ;;
-  start-force) gluster_on s1 volume start "$(state volume)" force >/dev/null ;;
+  start-force)
+    for attempt in 1 2 3 4 5 6; do
+      gluster_on s1 volume start "$(state volume)" force >/dev/null &&
+        wait_for 10 "the bricks to be online" bricks_online && exit 0
+    done
+    exit 1
+    ;;
   bricks-online) bricks_online "${3:-s1}" ;;
   heal-pending) heal_pending ;;
   *)

@@ -5,8 +5,21 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import type { FileStore } from "../mod.ts";
-import { fixtureCommand, root, type Runtime } from "./_helpers.ts";
+import { existsSync } from "node:fs";
+import process from "node:process";
+import { fixtureCommand, onceAcrossRuntimes, root, type Runtime } from "./_helpers.ts";
 import { itemIdOf } from "./fixtures/_items.ts";
+
+const node22 = join(root, "node_modules", "node", "bin", "node");
+/**
+ * Like `onceAcrossRuntimes`, and once across the two Node runs of the suite
+ * too: on the Node of node_modules when there is one. These tests start
+ * whole clusters; twice would only double the time.
+ */
+export const onceAcrossNodes: string | false = onceAcrossRuntimes ||
+  (existsSync(node22) && process.execPath !== node22
+    ? "runs once, from the Node 22 run of the suite, and drives all three runtimes itself"
+    : false);
 
 /** The exit code of an environment script that cannot run here. */
 export const SKIPPED = 77;
@@ -114,7 +127,7 @@ export function startWorker(fixture: string, runtime: Runtime, options: Record<s
       listeners.add(check);
       check();
     });
-  const latest = (key: string) => lines.findLast((parsed) => key in parsed);
+  const latest = (key: string) => [...lines].reverse().find((parsed) => key in parsed);
   // The report of a worker that is killed on purpose is not awaited: keep its rejection quiet.
   result.catch(() => {});
   return { runtime, pid: child.pid!, result, line, latest, kill: (signal) => child.kill(signal) };

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { FileStore, parseName } from "../mod.ts";
-import { onceAcrossRuntimes, type Runtime } from "./_helpers.ts";
-import { assertEachOnce, idsIn, startWorker, waitUntil } from "./_shared_fs.ts";
+import type { Runtime } from "./_helpers.ts";
+import { assertEachOnce, idsIn, onceAcrossNodes, startWorker, waitUntil } from "./_shared_fs.ts";
 import { itemContent, itemIdOf } from "./fixtures/_items.ts";
 
 /** Two mounts of one volume, and a local scratch directory. */
@@ -40,7 +40,7 @@ interface Report {
 export function sharedFileSystemTests(engine: string, mounts: () => TwoMounts | string): void {
   test(
     `${engine}: next() and claim() racing through two mounts claim every item exactly once`,
-    { skip: onceAcrossRuntimes },
+    { skip: onceAcrossNodes },
     async (t) => {
       const volume = mounts();
       if (typeof volume === "string") return t.skip(volume);
@@ -89,7 +89,7 @@ export function sharedFileSystemTests(engine: string, mounts: () => TwoMounts | 
 
   test(
     `${engine}: a read through one mount right after the other replaced the file retries past ESTALE`,
-    { skip: onceAcrossRuntimes },
+    { skip: onceAcrossNodes },
     async (t) => {
       const volume = mounts();
       if (typeof volume === "string") return t.skip(volume);
@@ -132,7 +132,7 @@ export function sharedFileSystemTests(engine: string, mounts: () => TwoMounts | 
 
   test(
     `${engine}: a claim's lease (its ctime) starts at the claim and moves with touch(), seen through the other mount`,
-    { skip: onceAcrossRuntimes },
+    { skip: onceAcrossNodes },
     async (t) => {
       const volume = mounts();
       if (typeof volume === "string") return t.skip(volume);
@@ -166,7 +166,7 @@ export function sharedFileSystemTests(engine: string, mounts: () => TwoMounts | 
 
   test(
     `${engine}: consume() in processes on both mounts handles each item once`,
-    { skip: onceAcrossRuntimes },
+    { skip: onceAcrossNodes },
     async (t) => {
       const volume = mounts();
       if (typeof volume === "string") return t.skip(volume);
@@ -213,7 +213,7 @@ export function sharedFileSystemTests(engine: string, mounts: () => TwoMounts | 
 
   test(
     `${engine}: recover() through one mount returns the claims of a consumer killed on the other, each once`,
-    { skip: onceAcrossRuntimes },
+    { skip: onceAcrossNodes },
     async (t) => {
       const volume = mounts();
       if (typeof volume === "string") return t.skip(volume);
@@ -293,7 +293,7 @@ export function sharedFileSystemTests(engine: string, mounts: () => TwoMounts | 
 
   test(
     `${engine}: a holder whose claim was recovered through the other mount gets LOST_CLAIM and leaves the new claim alone`,
-    { skip: onceAcrossRuntimes },
+    { skip: onceAcrossNodes },
     async (t) => {
       const volume = mounts();
       if (typeof volume === "string") return t.skip(volume);
@@ -330,7 +330,7 @@ export function sharedFileSystemTests(engine: string, mounts: () => TwoMounts | 
 
   test(
     `${engine}: watch() through one mount sees files arriving through the other (by polling)`,
-    { skip: onceAcrossRuntimes },
+    { skip: onceAcrossNodes },
     async (t) => {
       const volume = mounts();
       if (typeof volume === "string") return t.skip(volume);

@@ -10,10 +10,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FileStore, parseName } from "../mod.ts";
-import { onceAcrossRuntimes, root, type Runtime } from "./_helpers.ts";
+import { root, type Runtime } from "./_helpers.ts";
 import {
   counts,
   type Environment,
+  onceAcrossNodes,
   setUpEnvironment,
   startWorker,
   tearDownEnvironment,
@@ -27,7 +28,7 @@ const LEASE_MS = 12_000;
 let environment: Environment | string = "the hosts were not set up";
 
 before(() => {
-  if (onceAcrossRuntimes) return;
+  if (onceAcrossNodes) return;
   environment = setUpEnvironment(SCRIPT, mkdtempSync(join(tmpdir(), "filestore-net-")));
 });
 
@@ -59,7 +60,7 @@ function armLog(logs: string[], pattern: RegExp, what: string): () => Promise<vo
 type ClaimRecord = [key: string, id: string | null, claimedAt: number, endedAt: number, outcome: string];
 
 test("GlusterFS on a network: no acknowledged put is lost and no item is held twice through faults", {
-  skip: onceAcrossRuntimes,
+  skip: onceAcrossNodes,
   timeout: 600_000,
 }, async (t) => {
   if (typeof environment === "string") return t.skip(environment);
@@ -70,7 +71,8 @@ test("GlusterFS on a network: no acknowledged put is lost and no item is held tw
   const lost = new FileStore(join(mounts.c2, "lost"), { host: "c2", areas: ["done"] });
   await main.prepare();
   await lost.prepare();
-  const stop = join(dir, "stop");
+  // Producers stop first, consumers once everything is done, recoverers last.
+  const [stop, stopConsumers, stopRecovering] = ["stop", "stop-consumers", "stop-recovering"].map((f) => join(dir, f));
   const on = (host: "c1" | "c2", runtime: Runtime, store: string, options: Record<string, unknown>) =>
     startWorker("net_worker", runtime, { store: join(mounts[host], store), host, ...options });
 
@@ -79,10 +81,10 @@ test("GlusterFS on a network: no acknowledged put is lost and no item is held tw
     on("c2", "bun", "net", { role: "produce", prefix: "c2", stop }),
   ];
   const consumers = [
-    on("c1", "node", "net", { role: "consume", mode: "next", stop }),
-    on("c1", "bun", "net", { role: "consume", mode: "next", stop }),
-    on("c2", "deno", "net", { role: "consume", mode: "next", stop }),
-    on("c2", "node", "net", { role: "consume", mode: "consume", stop }),
+    on("c1", "node", "net", { role: "consume", mode: "next", stop: stopConsumers }),
+    on("c1", "bun", "net", { role: "consume", mode: "next", stop: stopConsumers }),
+    on("c2", "deno", "net", { role: "consume", mode: "next", stop: stopConsumers }),
+    on("c2", "node", "net", { role: "consume", mode: "consume", stop: stopConsumers }),
   ];
   const workers = [...producers, ...consumers];
   // Progress of every worker since `since`: each has done something more.
@@ -129,8 +131,8 @@ test("GlusterFS on a network: no acknowledged put is lost and no item is held tw
   const waitCut = armLog([values.log1], /has not responded/, "c1 to drop the servers");
   env("cut", "c1");
   const recoverers = [
-    on("c2", "node", "lost", { role: "recover", olderThan: LEASE_MS, stop }),
-    on("c2", "deno", "net", { role: "recover", olderThan: LEASE_MS, stop }),
+    on("c2", "node", "lost", { role: "recover", olderThan: LEASE_MS, stop: stopRecovering }),
+    on("c2", "deno", "net", { role: "recover", olderThan: LEASE_MS, stop: stopRecovering }),
   ];
   const newHolder = on("c2", "deno", "lost", { role: "hold", count: heldCount, go: goNew, verify: true });
   const reheld = (await newHolder.line("held")).held as string[];
@@ -154,8 +156,13 @@ test("GlusterFS on a network: no acknowledged put is lost and no item is held tw
     async () => (await main.count("new")) === 0 && (await main.count("cur")) === 0,
     "new/ and cur/ to empty",
     120_000,
-  );
+  ).catch(async (error) => {
+    const progress = workers.map((w) => `${w.runtime} ${JSON.stringify(w.latest("progress"))}`);
+    throw new Error(`${error.message}: ${JSON.stringify(await main.stats())}; ${progress.join(", ")}`);
+  });
+  writeFileSync(stopConsumers, "");
   const consumed = await Promise.all(consumers.map((w) => w.result));
+  writeFileSync(stopRecovering, "");
   await Promise.all(recoverers.map((w) => w.result));
 
   // How long nothing got done, on each host and anywhere, from each fault's start.
