@@ -35,9 +35,14 @@ interface Report {
 
 /**
  * Defines the tests for one engine. `mounts` gives the two mounts, or why
- * there are none (the tests then skip with it).
+ * there are none (the tests then skip with it). `timeResolutionMs`: how fine
+ * the engine's file times are (MooseFS keeps whole seconds).
  */
-export function sharedFileSystemTests(engine: string, mounts: () => TwoMounts | string): void {
+export function sharedFileSystemTests(
+  engine: string,
+  mounts: () => TwoMounts | string,
+  { timeResolutionMs = 1 } = {},
+): void {
   test(
     `${engine}: next() and claim() racing through two mounts claim every item exactly once`,
     { skip: onceAcrossNodes },
@@ -141,7 +146,7 @@ export function sharedFileSystemTests(engine: string, mounts: () => TwoMounts | 
       await storeA.prepare();
       // Lets the clock move past a time stamp, so a later change has a later ctime.
       const after = async (ms: number) => {
-        while (Date.now() <= ms + 20) await new Promise((resolve) => setTimeout(resolve, 10));
+        while (Date.now() <= ms + timeResolutionMs + 20) await new Promise((resolve) => setTimeout(resolve, 10));
       };
       const { path } = await storeA.put("job");
       const put = (await storeA.adapter.async.lstat(path)).ctimeMs;

@@ -157,8 +157,14 @@ test("GlusterFS on a network: no acknowledged put is lost and no item is held tw
     "new/ and cur/ to empty",
     120_000,
   ).catch(async (error) => {
-    const progress = workers.map((w) => `${w.runtime} ${JSON.stringify(w.latest("progress"))}`);
-    throw new Error(`${error.message}: ${JSON.stringify(await main.stats())}; ${progress.join(", ")}`);
+    const progress = [...workers, ...recoverers].map((w) =>
+      `${w.runtime} ${JSON.stringify(w.latest("progress"))} ${JSON.stringify(w.latest("error"))}`
+    );
+    const claimed = await Promise.all((await main.list("cur")).map(async (name) => {
+      const { ctimeMs } = await main.adapter.async.lstat(join(main.path, "cur", name));
+      return `${name} ctime ${Date.now() - ctimeMs} ms ago`;
+    }));
+    throw new Error(`${error.message}: ${claimed.join(", ")}; ${progress.join("; ")}`);
   });
   writeFileSync(stopConsumers, "");
   const consumed = await Promise.all(consumers.map((w) => w.result));
