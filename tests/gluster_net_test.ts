@@ -167,9 +167,9 @@ test("GlusterFS on a network: no acknowledged put is lost and no item is held tw
     const progress = [...workers, ...recoverers].map((w) =>
       `${w.runtime} ${JSON.stringify(w.latest("progress"))} ${JSON.stringify(w.latest("error"))}`
     );
-    const claimed = await Promise.all((await main.list("cur")).map(async (name) => {
-      const { ctimeMs } = await main.adapter.async.lstat(join(main.path, "cur", name));
-      return `${name} ctime ${Date.now() - ctimeMs} ms ago`;
+    const claimed = await Promise.all((await main.list("cur")).map(async (path) => {
+      const { ctimeMs } = await main.adapter.async.lstat(path);
+      return `${path} ctime ${Date.now() - ctimeMs} ms ago`;
     }));
     throw new Error(`${error.message}: ${claimed.join(", ")}; ${progress.join("; ")}`);
   });
