@@ -151,7 +151,9 @@ if (backlogs.length === 0) {
 } else {
   console.log(`backlogs of 1 KiB items drained through two mounts at once, ms per item`);
   console.log(
-    `${"".padEnd(22)} ${"items".padStart(7)} ${"fill".padStart(10)} ${"drain".padStart(10)} ${"ratio".padStart(7)}  claims per mount`,
+    `${"".padEnd(22)} ${"items".padStart(7)} ${"fill".padStart(10)} ${"drain".padStart(10)} ${
+      "ratio".padStart(7)
+    }  claims per mount`,
   );
   const local = mkdtempSync(join(tmpdir(), "filestore-bench-"));
   try {

@@ -8,7 +8,7 @@
  * Usage: deno run -A scripts/build_npm.ts
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
@@ -52,28 +52,54 @@ if (tsc.status !== 0) {
 rmSync(join(out, "tsconfig.json"));
 
 // The published entry points, from deno.json's exports (./x.ts -> ./esm/x.js).
-const exportsMap: Record<string, { types: string; default: string }> = {};
+const exportsMap: Record<string, { types: string; default: string } | string> = {};
 for (const [key, source] of Object.entries(denoJson.exports as Record<string, string>)) {
   const base = `./esm/${(source as string).replace(/^\.\//, "").replace(/\.ts$/, "")}`;
   exportsMap[key] = { types: `${base}.d.ts`, default: `${base}.js` };
 }
+// Tools read a dependency's manifest through its exports (bundlers, version checks).
+exportsMap["./package.json"] = "./package.json";
+const entry = (key: string) => exportsMap[key] as { types: string; default: string };
+// Without "./": npm rewrites "./x" to "x" and warns in publish.
+const cliFile = entry("./cli").default.replace(/^\.\//, "");
+
+/** The files the README and docs/ link to, shipped in both packages (see deno.json's publish.include). */
+const documentation = ["README.md", "CHANGELOG.md", "LICENSE", "BENCHMARKS.md", "docs/", "bench/peers.svg"];
 
 const packageJson = {
   name: denoJson.name,
   version: denoJson.version,
   description: "Maildir-style lock-free file handoff between processes, for Deno, Bun and Node",
   license: denoJson.license,
+  homepage: `https://jsr.io/${denoJson.name}`,
   type: "module",
-  main: exportsMap["."].default,
-  types: exportsMap["."].types,
+  main: entry(".").default,
+  types: entry(".").types,
   exports: exportsMap,
-  bin: denoJson.exports["./cli"] ? { filestore: exportsMap["./cli"].default } : undefined,
-  engines: { node: ">=20" },
-  files: ["esm/mod.js", "esm/mod.d.ts", "esm/src/", "README.md", "LICENSE"],
+  bin: { filestore: cliFile },
+  // ESM only: require() of an ES module works without a flag from Node 20.19 and 22.12 on.
+  engines: { node: "^20.19.0 || >=22.12.0" },
+  files: ["esm/mod.js", "esm/mod.d.ts", "esm/src/", ...documentation],
   keywords: ["maildir", "queue", "spool", "lock-free", "atomic", "rename", "deno", "bun"],
-  sideEffects: false,
+  // Importing the CLI runs it: a bundler must keep `import "@filestore/filestore/cli"`.
+  sideEffects: [`./${cliFile}`],
 };
 writeFileSync(join(out, "package.json"), JSON.stringify(packageJson, null, 2) + "\n");
-// A package.json of the dev tree would otherwise decide the module type of compiled files.
-for (const file of ["README.md", "LICENSE"]) copyFileSync(join(root, file), join(out, file));
+for (const file of documentation) {
+  cpSync(join(root, file), join(out, file), { recursive: true });
+}
+writeFileSync(join(out, "README.md"), absoluteLinks(readFileSync(join(root, "README.md"), "utf8")));
 console.log(`build_npm: ${packageJson.name}@${packageJson.version} built in npm/`);
+
+/**
+ * npmjs.com resolves a README's relative links against the `repository` (and
+ * this package names none), so they would be dead there. The npm copy of the
+ * README links to the same files of the same version on jsr.io instead; JSR
+ * itself resolves relative links to the package's own files.
+ */
+function absoluteLinks(markdown: string): string {
+  const base = `https://jsr.io/${denoJson.name}/${denoJson.version}/`;
+  return markdown.replace(/(\]\()(?!https?:|mailto:|#)([^)\s]+)\)/g, (_match, open: string, target: string) => {
+    return `${open}${base}${target.replace(/^\.\//, "")})`;
+  });
+}

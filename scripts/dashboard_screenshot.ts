@@ -82,7 +82,7 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 860 }, deviceScaleFactor: 1 });
-  await page.goto(`${dashboard.url}?token=${token}`);
+  await page.goto(`${dashboard.url}#token=${token}`);
   await page.waitForFunction(() => document.querySelectorAll("#failed tbody tr").length > 0, null, { timeout: 30_000 });
   await page.screenshot({ path: out, fullPage: true });
   console.log(`dashboard_screenshot: wrote ${out}`);

@@ -1,18 +1,24 @@
 // Operations are written once, as generators that yield file-system calls;
 // runSync and runAsync execute the same steps with the adapter's sync or
-// async primitives. So every method and its *Sync twin share one body.
+// async primitives, so every method and its *Sync twin share one body. The
+// Executor (executor.ts) is the async runner the store uses.
 import type { AsyncFs, SyncFs } from "./adapter.ts";
 
 /** One file-system call, yielded by an operation. */
 export interface Call {
+  /** The primitive. */
   fn: keyof SyncFs;
+  /** Its arguments. */
   args: unknown[];
 }
 
 /** Several operations whose order does not matter, yielded by {@linkcode all}. */
 export interface Group {
+  /** Marks a group. */
   fn: "all";
+  /** The operations. */
   steps: Steps<unknown>[];
+  /** How many may be in flight at once on the async path. */
   limit: number;
 }
 
@@ -46,7 +52,8 @@ const RETRIED_ON_ESTALE: ReadonlySet<keyof SyncFs> = new Set(["readFile", "stat"
 /** The pauses before each retry of a read that failed with ESTALE, in ms. */
 export const ESTALE_RETRY_DELAYS: readonly number[] = [10, 20, 40, 80, 160, 320, 640, 640];
 
-function retryOnStale(error: unknown, fn: keyof SyncFs, attempt: number): boolean {
+/** Whether a call that failed may be retried after a pause. */
+export function retryOnStale(error: unknown, fn: keyof SyncFs, attempt: number): boolean {
   return (error as { code?: unknown } | null)?.code === "ESTALE" && RETRIED_ON_ESTALE.has(fn) &&
     attempt < ESTALE_RETRY_DELAYS.length;
 }
@@ -64,18 +71,25 @@ function sleepSync(ms: number): void {
   }
 }
 
-function callSync(fs: SyncFs, { fn, args }: Call): unknown {
+/** Calls a synchronous primitive once. */
+export function callOnce(fs: SyncFs, { fn, args }: Call): unknown {
+  return (fs[fn] as (...a: unknown[]) => unknown)(...args);
+}
+
+/** Calls a synchronous primitive, retrying reads that fail with ESTALE (the thread sleeps). */
+export function callSync(fs: SyncFs, request: Call): unknown {
   for (let attempt = 0;; attempt++) {
     try {
-      return (fs[fn] as (...a: unknown[]) => unknown)(...args);
+      return callOnce(fs, request);
     } catch (error) {
-      if (!retryOnStale(error, fn, attempt)) throw error;
+      if (!retryOnStale(error, request.fn, attempt)) throw error;
       sleepSync(ESTALE_RETRY_DELAYS[attempt]);
     }
   }
 }
 
-async function callAsync(fs: AsyncFs, { fn, args }: Call): Promise<unknown> {
+/** Calls an asynchronous primitive, retrying reads that fail with ESTALE. */
+export async function callAsync(fs: AsyncFs, { fn, args }: Call): Promise<unknown> {
   for (let attempt = 0;; attempt++) {
     try {
       return await (fs[fn] as (...a: unknown[]) => Promise<unknown>)(...args);
@@ -113,7 +127,7 @@ export function runSync<T>(steps: Steps<T>, fs: SyncFs): T {
   return step.value;
 }
 
-/** Runs an operation with asynchronous calls. */
+/** Runs an operation with asynchronous calls, each on the adapter's thread pool. */
 export async function runAsync<T>(steps: Steps<T>, fs: AsyncFs): Promise<T> {
   let step = steps.next();
   while (!step.done) {
@@ -121,7 +135,7 @@ export async function runAsync<T>(steps: Steps<T>, fs: AsyncFs): Promise<T> {
     let result: unknown;
     try {
       if (request.fn === "all") {
-        result = await settleAll(request.steps, request.limit, fs);
+        result = await settleAll(request.steps, request.limit, (sub) => runAsync(sub, fs));
       } else {
         result = await callAsync(fs, request);
       }
@@ -135,14 +149,18 @@ export async function runAsync<T>(steps: Steps<T>, fs: AsyncFs): Promise<T> {
 }
 
 // Runs operations with at most `limit` in flight, so a big batch cannot run out of file descriptors.
-async function settleAll(list: Steps<unknown>[], limit: number, fs: AsyncFs): Promise<PromiseSettledResult<unknown>[]> {
+export async function settleAll(
+  list: Steps<unknown>[],
+  limit: number,
+  run: (steps: Steps<unknown>) => Promise<unknown>,
+): Promise<PromiseSettledResult<unknown>[]> {
   const results = new Array<PromiseSettledResult<unknown>>(list.length);
   let next = 0;
   const worker = async () => {
     while (next < list.length) {
       const i = next++;
       try {
-        results[i] = { status: "fulfilled", value: await runAsync(list[i], fs) };
+        results[i] = { status: "fulfilled", value: await run(list[i]) };
       } catch (reason) {
         results[i] = { status: "rejected", reason };
       }

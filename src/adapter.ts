@@ -7,9 +7,13 @@
 
 /** What the core needs to know of a directory entry's inode. */
 export interface FileInfo {
+  /** A regular file. */
   isFile: boolean;
+  /** A directory. */
   isDirectory: boolean;
+  /** A symbolic link (only `lstat` reports it). */
   isSymlink: boolean;
+  /** Size in bytes. */
   size: number;
   /** Modification time, ms since the epoch. */
   mtimeMs: number;
@@ -24,9 +28,14 @@ export type EntryKind = "file" | "directory" | "symlink" | "other" | "unknown";
 
 /** One entry of a directory listing. */
 export interface DirEntry {
+  /** The name; bytes that are not UTF-8 come out as U+FFFD. */
   name: string;
+  /** What the listing says the entry is. */
   kind: EntryKind;
 }
+
+/** A directory open for reading in batches, as the adapter represents it. */
+export type DirHandle = unknown;
 
 /** How `open` and `writeFile` open a file. */
 export type OpenFlag = "w" | "wx" | "a";
@@ -51,13 +60,27 @@ export type FileHandle = unknown;
 export interface SyncFs {
   /** Creates a directory and its parents; succeeds if it exists as a directory. */
   mkdir(path: string, mode: number): void;
+  /** rename(2): atomic, replaces `to`. */
   rename(from: string, to: string): void;
   /** Hard link; fails with EEXIST if `to` exists. */
   link(from: string, to: string): void;
+  /** Deletes a file (never a directory). */
   unlink(path: string): void;
   /** The entries, in no particular order, with their kind from the listing itself (no stat). */
   readDir(path: string): DirEntry[];
+  /** Opens a directory to read its entries in batches, with constant memory. */
+  openDir(path: string): DirHandle;
+  /** Up to `max` more entries of an open directory; an empty array at its end. */
+  readDirBatch(handle: DirHandle, max: number): DirEntry[];
+  /** Closes a directory opened by `openDir`. */
+  closeDir(handle: DirHandle): void;
+  /** The names in a directory as bytes, exactly as on disk; null where the runtime cannot tell. */
+  readDirBytes(path: string): Uint8Array[] | null;
+  /** rename(2) of paths given as bytes, for names that are not valid UTF-8. */
+  renameBytes(from: Uint8Array, to: Uint8Array): void;
+  /** stat(2): follows symlinks. */
   stat(path: string): FileInfo;
+  /** lstat(2): a symlink is reported as itself. */
   lstat(path: string): FileInfo;
   /** Opens, writes all of `data`, optionally fsyncs, and closes. */
   writeFile(path: string, data: Uint8Array, options: WriteFileOptions): void;
@@ -69,10 +92,13 @@ export interface SyncFs {
   syncDir(path: string): void;
   /** Sets access and modification time (seconds since the epoch). */
   utimes(path: string, atime: number, mtime: number): void;
+  /** Opens a file for writing. */
   open(path: string, flag: OpenFlag, mode: number): FileHandle;
   /** Writes all of `data`. */
   write(handle: FileHandle, data: Uint8Array): void;
+  /** fsync(2) of an open file. */
   fsync(handle: FileHandle): void;
+  /** Closes an open file. */
   close(handle: FileHandle): void;
 }
 
@@ -96,7 +122,9 @@ export type AsyncFs = {
 export interface FsAdapter {
   /** Short name, for messages and benchmarks. */
   readonly name: string;
+  /** The synchronous primitives. */
   readonly sync: SyncFs;
+  /** The asynchronous primitives. */
   readonly async: AsyncFs;
   /** Streams the entries of a directory with constant memory. */
   dirEntries(path: string): AsyncIterable<DirEntry>;

@@ -5,8 +5,10 @@
  * @module
  */
 import { Hints } from "./_hints.ts";
-import { FileStoreError } from "./errors.ts";
+import { FileStoreError, isTransient } from "./errors.ts";
 import type { Claim, FileStore } from "./file_store.ts";
+import { usableArea } from "./store/context.ts";
+import { Backoff } from "./_backoff.ts";
 
 /** What a `consume()` handler receives: the claim, plus helpers bound to it. */
 export interface ConsumeItem extends Claim {
@@ -41,7 +43,8 @@ export interface ConsumeOptions {
    */
   doneArea?: string;
   /**
-   * Where items go once they failed `maxAttempts` times. Must be an area of the store.
+   * Where items go once they failed `maxAttempts` times: an area of the
+   * store, or `failed` (made on first use, declared or not).
    * @default {"failed"}
    */
   failedArea?: string;
@@ -65,6 +68,15 @@ export interface ConsumeOptions {
    * @default {false}
    */
   untilEmpty?: boolean;
+  /**
+   * Called with each error the loop survives: the file system unreachable
+   * for now or an I/O error (`UNAVAILABLE`, `IO`; see `isTransient()`). The
+   * loop waits (50 ms, doubling to 5 s) and tries again; an item whose
+   * acknowledgement failed so stays claimed until `recover()` brings it back.
+   * Other errors (`NOT_PREPARED`, `PERMISSION_DENIED`...) end the loop.
+   * @default {a one-line warning on stderr}
+   */
+  onError?: (error: FileStoreError) => void;
 }
 
 /** What `consume()` did. */
@@ -81,8 +93,12 @@ export interface ConsumeSummary {
 
 const decoder = new TextDecoder();
 
+function warn(error: FileStoreError): void {
+  console.error(`filestore: consume() goes on after ${error.code}: ${error.message}`);
+}
+
 function checkArea(store: FileStore, area: string | undefined, option: string): void {
-  if (area === undefined || store.areas.includes(area)) return;
+  if (area === undefined || usableArea(store, area)) return;
   throw new FileStoreError(
     "INVALID_AREA",
     `Unknown area '${area}' given as ${option}: add it to the store, as in new FileStore(path, { areas: ["${area}"] })`,
@@ -126,7 +142,7 @@ function isLost(error: unknown): boolean {
  * ```ts
  * import { consumeStore, FileStore } from "@filestore/filestore";
  *
- * const store = new FileStore(await Deno.makeTempDir(), { areas: ["failed"] });
+ * const store = new FileStore("./spool", { areas: ["failed"] });
  * await store.prepare();
  * await store.putMany(["a", "b", "c"]);
  * const summary = await consumeStore(store, async (item) => {
@@ -146,6 +162,8 @@ export async function consumeStore(
   const lease = positive(options.lease ?? 60_000, "lease", false);
   const pollInterval = positive(options.pollInterval ?? 1000, "pollInterval", false);
   const { signal, doneArea, untilEmpty = false } = options;
+  const onError = options.onError ?? warn;
+  const backoff = new Backoff();
   const failedArea = options.failedArea ?? "failed";
   checkArea(store, failedArea, "failedArea");
   checkArea(store, doneArea, "doneArea");
@@ -158,6 +176,13 @@ export async function consumeStore(
   signal?.addEventListener("abort", stopAll, { once: true });
   const hints = new Hints(store.adapter, store.areaPath("new"));
 
+  // A failed acknowledgement or hand-back: lost, survived, or the end of the loop.
+  const settle = (error: unknown) => {
+    if (isLost(error)) summary.lost++;
+    else if (isTransient(error)) onError(error as FileStoreError);
+    else fatal ??= error;
+  };
+
   // Handles one claim to its end; never rejects (errors that must stop the loop go to `fatal`).
   const run = async (claim: Claim): Promise<void> => {
     if (claim.attempts >= maxAttempts) {
@@ -166,8 +191,7 @@ export async function consumeStore(
         await store.ack(claim, { to: failedArea });
         summary.failed++;
       } catch (error) {
-        if (isLost(error)) summary.lost++;
-        else fatal ??= error;
+        settle(error);
       }
       return;
     }
@@ -211,8 +235,7 @@ export async function consumeStore(
         summary.retried++;
       }
     } catch (error) {
-      if (isLost(error)) summary.lost++;
-      else fatal ??= error; // the item stays claimed in cur/: recover() brings it back
+      settle(error); // the item stays claimed in cur/: recover() brings it back
     }
   };
 
@@ -226,9 +249,15 @@ export async function consumeStore(
       hints.clear(); // events from here on wake the wait below
       try {
         claim = await store.next();
+        backoff.reset();
       } catch (error) {
-        fatal = error;
-        break;
+        if (!isTransient(error)) {
+          fatal = error;
+          break;
+        }
+        onError(error as FileStoreError);
+        await backoff.wait(signal);
+        continue;
       }
       if (claim) {
         const running: Promise<void> = run(claim).finally(() => inFlight.delete(running));

@@ -19,6 +19,8 @@
  * - `NOT_A_FILE`: a symlink, directory or device where a regular file was expected.
  * - `PERMISSION_DENIED`: the operating system refused access.
  * - `LOST_CLAIM`: the claim is no longer held by the caller (it was recovered).
+ * - `UNAVAILABLE`: the file system cannot be reached for now (a network file system lost its server:
+ *   ENOTCONN, ETIMEDOUT, EHOSTDOWN, ESTALE after retries...); worth trying again later.
  * - `IO`: any other operating-system error; see `cause`.
  */
 export type FileStoreErrorCode =
@@ -33,6 +35,7 @@ export type FileStoreErrorCode =
   | "NOT_A_FILE"
   | "PERMISSION_DENIED"
   | "LOST_CLAIM"
+  | "UNAVAILABLE"
   | "IO";
 
 /** All codes, for iteration and documentation. */
@@ -48,6 +51,7 @@ export const FILE_STORE_ERROR_CODES: readonly FileStoreErrorCode[] = [
   "NOT_A_FILE",
   "PERMISSION_DENIED",
   "LOST_CLAIM",
+  "UNAVAILABLE",
   "IO",
 ];
 
@@ -59,7 +63,7 @@ export const FILE_STORE_ERROR_CODES: readonly FileStoreErrorCode[] = [
  * ```ts
  * import { FileStore, FileStoreError } from "@filestore/filestore";
  *
- * const store = new FileStore(await Deno.makeTempDir());
+ * const store = new FileStore("./spool");
  * await store.prepare();
  * await store.put("once", { name: "report.txt" });
  * try {
@@ -81,7 +85,10 @@ export class FileStoreError extends Error {
     message: string,
     options: { cause?: unknown; path?: string } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Names come from other programs too: no control character ever reaches a terminal or a log line.
+    // deno-lint-ignore no-control-regex
+    const oneLine = message.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+    super(oneLine, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "FileStoreError";
     this.code = code;
     if (options.path !== undefined) this.path = options.path;
@@ -120,6 +127,14 @@ export function codeForOsError(code: string | undefined): FileStoreErrorCode {
     case "EPERM":
     case "EROFS":
       return "PERMISSION_DENIED";
+    case "ENOTCONN":
+    case "ETIMEDOUT":
+    case "EHOSTDOWN":
+    case "EHOSTUNREACH":
+    case "ECONNABORTED":
+    case "ECONNRESET":
+    case "ESTALE":
+      return "UNAVAILABLE";
     default:
       return "IO";
   }
@@ -137,6 +152,7 @@ const DESCRIPTIONS: Record<FileStoreErrorCode, string> = {
   NOT_A_FILE: "not a regular file",
   PERMISSION_DENIED: "permission denied",
   LOST_CLAIM: "the claim is no longer held",
+  UNAVAILABLE: "the file system cannot be reached for now",
   IO: "input/output error",
 };
 
@@ -148,6 +164,22 @@ export function wrapOsError(error: unknown, action: string, path: string): FileS
   if (error instanceof FileStoreError) return error;
   const os = osCode(error);
   const code = codeForOsError(os);
-  const reason = code === "IO" && os ? `${DESCRIPTIONS.IO} (${os})` : DESCRIPTIONS[code];
+  const reason = (code === "IO" || code === "UNAVAILABLE") && os ? `${DESCRIPTIONS[code]} (${os})` : DESCRIPTIONS[code];
   return new FileStoreError(code, `Cannot ${action} '${path}': ${reason}`, { cause: error, path });
+}
+
+/**
+ * Whether an error may go away by itself: the file system is unreachable for
+ * now (`UNAVAILABLE`), or reported an I/O error (`IO`, such as EIO from a
+ * network mount). Worker loops wait and try again on these.
+ *
+ * @example
+ * ```ts
+ * import { FileStoreError, isTransient } from "@filestore/filestore";
+ *
+ * isTransient(new FileStoreError("UNAVAILABLE", "Cannot claim 'x': the file system cannot be reached for now")); // true
+ * ```
+ */
+export function isTransient(error: unknown): boolean {
+  return error instanceof FileStoreError && (error.code === "UNAVAILABLE" || error.code === "IO");
 }

@@ -24,7 +24,7 @@ function bytes(data: string | Uint8Array): Uint8Array {
  * ```ts
  * import { FileStore } from "@filestore/filestore";
  *
- * const store = new FileStore(await Deno.makeTempDir());
+ * const store = new FileStore("./spool");
  * await store.prepare();
  * {
  *   await using file = await store.create("report.csv");

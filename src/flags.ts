@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { baseOf, flagsOfInfo, infoOf, normalizeFlags } from "./names.ts";
+import { baseOf, flagsOfInfo, infoOf, type InfoSeparator, normalizeFlags } from "./name_parts.ts";
 
 /**
  * The flags of a file name: the letters after `:2,`, or "" when it has none.
@@ -21,8 +21,8 @@ import { baseOf, flagsOfInfo, infoOf, normalizeFlags } from "./names.ts";
  * flagsOf("1700000000.M1P2Q3.host"); // ""
  * ```
  */
-export function flagsOf(name: string): string {
-  return flagsOfInfo(infoOf(name));
+export function flagsOf(name: string, separator: InfoSeparator = ":"): string {
+  return flagsOfInfo(infoOf(name, separator));
 }
 
 /**
@@ -37,8 +37,8 @@ export function flagsOf(name: string): string {
  * withFlags("1700000000.M1P2Q3.host", "SF"); // "1700000000.M1P2Q3.host:2,FS"
  * ```
  */
-export function withFlags(name: string, flags: string): string {
-  return `${baseOf(name)}:2,${normalizeFlags(flags)}`;
+export function withFlags(name: string, flags: string, separator: InfoSeparator = ":"): string {
+  return `${baseOf(name, separator)}${separator}2,${normalizeFlags(flags)}`;
 }
 
 /** Existing flags plus more, in ASCII order, without repeats. */
@@ -68,10 +68,10 @@ export function flagChange(kind: FlagKind, flags: string): FlagChange {
  * The name a file should get for a flag change, or `undefined` when it keeps
  * its name (the flags are already so, and an info part is present or not needed).
  */
-export function renamedForFlags(name: string, change: FlagChange): string | undefined {
-  const current = flagsOf(name);
+export function renamedForFlags(name: string, change: FlagChange, separator: InfoSeparator = ":"): string | undefined {
+  const current = flagsOf(name, separator);
   const next = change(current);
-  const info = infoOf(name);
+  const info = infoOf(name, separator);
   if (next === current && (info?.startsWith("2,") || (info === undefined && next === ""))) return undefined;
-  return `${baseOf(name)}:2,${next}`;
+  return `${baseOf(name, separator)}${separator}2,${next}`;
 }

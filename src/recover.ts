@@ -5,10 +5,10 @@
  * @module
  */
 import type { DirEntry } from "./adapter.ts";
-import { call, runAsync, runSync, type Steps } from "./_io.ts";
+import { call, type Steps } from "./_io.ts";
 import { FileStoreError, osCode, wrapOsError } from "./errors.ts";
 import type { FileStore, StoredFile } from "./file_store.ts";
-import { formatName, newClaimToken, parseName, releasedName } from "./names.ts";
+import { formatName, newClaimToken, parseName, releasedName } from "./name_parts.ts";
 
 /** Options of `recover()`. */
 export interface RecoverOptions {
@@ -60,7 +60,7 @@ function* recoverSteps(store: FileStore, options: RecoverOptions): Steps<StoredF
   for (const entry of yield* listArea(store, "cur", "recover from")) {
     if (entry.name.startsWith(".")) continue;
     // Files without a claim token (moved by move(), or by a mail reader) are not claims.
-    const claim = parseName(entry.name).claim;
+    const claim = parseName(entry.name, store.infoSeparator).claim;
     if (!claim) continue;
     const source = `${cur}/${entry.name}`;
     let lease: number;
@@ -80,9 +80,11 @@ function* recoverSteps(store: FileStore, options: RecoverOptions): Steps<StoredF
     // be told they won (GlusterFS: a client with stale entries sees source and
     // target as one file, and its rename "succeeds" as a no-op), but only one
     // can rename it to a name of its own; a stale client gets ENOENT.
-    const parts = parseName(entry.name);
+    const parts = parseName(entry.name, store.infoSeparator);
     const token = newClaimToken(store.adapter.pid(), store.host);
-    const taken = `${cur}/${formatName(parts.key, { attempts: parts.attempts, claim: token, info: parts.info })}`;
+    const taken = `${cur}/${
+      formatName(parts.kept, { attempts: parts.attempts, claim: token, info: parts.info }, store.infoSeparator)
+    }`;
     try {
       yield* call("rename", source, taken);
     } catch (error) {
@@ -90,7 +92,7 @@ function* recoverSteps(store: FileStore, options: RecoverOptions): Steps<StoredF
       throw wrapOsError(error, "recover", source);
     }
     // Now this process holds it, and nobody races for the name in new/.
-    const name = releasedName(entry.name);
+    const name = releasedName(entry.name, store.infoSeparator);
     const target = `${fresh}/${name}`;
     try {
       yield* call("rename", taken, target);
@@ -133,14 +135,14 @@ function* recoverSteps(store: FileStore, options: RecoverOptions): Steps<StoredF
  * ```ts
  * import { FileStore, recoverClaims } from "@filestore/filestore";
  *
- * const store = new FileStore(await Deno.makeTempDir());
+ * const store = new FileStore("./spool");
  * await store.prepare();
  * const returned = await recoverClaims(store, { olderThan: 5 * 60_000 });
  * console.log(`${returned.length} items returned to new/`);
  * ```
  */
 export function recoverClaims(store: FileStore, options: RecoverOptions = {}): Promise<StoredFile[]> {
-  return runAsync(recoverSteps(store, options), store.adapter.async);
+  return store.executor.run(recoverSteps(store, options));
 }
 
 /**
@@ -150,13 +152,13 @@ export function recoverClaims(store: FileStore, options: RecoverOptions = {}): P
  * ```ts
  * import { FileStore, recoverClaimsSync } from "@filestore/filestore";
  *
- * const store = new FileStore(await Deno.makeTempDir());
+ * const store = new FileStore("./spool");
  * store.prepareSync();
  * recoverClaimsSync(store); // []
  * ```
  */
 export function recoverClaimsSync(store: FileStore, options: RecoverOptions = {}): StoredFile[] {
-  return runSync(recoverSteps(store, options), store.adapter.sync);
+  return store.executor.runSync(recoverSteps(store, options));
 }
 
 function* cleanSteps(store: FileStore, options: CleanOptions): Steps<StoredFile[]> {
@@ -193,13 +195,13 @@ function* cleanSteps(store: FileStore, options: CleanOptions): Steps<StoredFile[
  * ```ts
  * import { cleanTmp, FileStore } from "@filestore/filestore";
  *
- * const store = new FileStore(await Deno.makeTempDir());
+ * const store = new FileStore("./spool");
  * await store.prepare();
  * const removed = await cleanTmp(store); // files older than 36 hours
  * ```
  */
 export function cleanTmp(store: FileStore, options: CleanOptions = {}): Promise<StoredFile[]> {
-  return runAsync(cleanSteps(store, options), store.adapter.async);
+  return store.executor.run(cleanSteps(store, options));
 }
 
 /**
@@ -209,11 +211,11 @@ export function cleanTmp(store: FileStore, options: CleanOptions = {}): Promise<
  * ```ts
  * import { cleanTmpSync, FileStore } from "@filestore/filestore";
  *
- * const store = new FileStore(await Deno.makeTempDir());
+ * const store = new FileStore("./spool");
  * store.prepareSync();
  * cleanTmpSync(store, { tmpOlderThan: 3600_000 }); // []
  * ```
  */
 export function cleanTmpSync(store: FileStore, options: CleanOptions = {}): StoredFile[] {
-  return runSync(cleanSteps(store, options), store.adapter.sync);
+  return store.executor.runSync(cleanSteps(store, options));
 }

@@ -6,7 +6,8 @@
  */
 import type { FileInfo } from "./adapter.ts";
 import type { FileStore } from "./file_store.ts";
-import { parseName } from "./names.ts";
+import { FAILED_AREA } from "./store/context.ts";
+import { parseName } from "./name_parts.ts";
 
 /** What `stats()` reports of one area. */
 export interface AreaStats {
@@ -54,7 +55,7 @@ const STAT_BATCH = 32;
  * ```ts
  * import { FileStore, storeStats } from "@filestore/filestore";
  *
- * const store = new FileStore(await Deno.makeTempDir());
+ * const store = new FileStore("./spool");
  * await store.prepare();
  * const stats = await storeStats(store);
  * console.log(stats.areas.new.count, stats.stuck);
@@ -64,17 +65,22 @@ export async function storeStats(store: FileStore, options: StatsOptions = {}): 
   const lease = options.lease ?? 300_000;
   const takenAt = Date.now();
   const stats: StoreStats = { path: store.path, takenAt, areas: {}, claims: 0, stuck: 0 };
-  for (const area of store.areas) {
+  const areas = [...store.areas];
+  // failed/ is made on first use: shown once it exists.
+  if (!areas.includes(FAILED_AREA) && await isDirectory(store, store.areaPath(FAILED_AREA))) areas.push(FAILED_AREA);
+  for (const area of areas) {
     const summary: AreaStats = { count: 0, bytes: 0, oldest: null, oldestAgeMs: null };
     let batch: { name: string; path: string }[] = [];
     const flush = async () => {
       const infos = await Promise.all(
         batch.map((entry) => store.adapter.async.lstat(entry.path).catch(() => undefined)),
       );
-      infos.forEach((info, i) => info && account(summary, stats, area, batch[i].name, info, takenAt, lease));
+      infos.forEach((info, i) => info && account(store, summary, stats, area, batch[i].name, info, takenAt, lease));
       batch = [];
     };
     for await (const entry of store.entries(area)) {
+      // Counted from the listing: a name this runtime cannot stat (not UTF-8, on Deno) is still there.
+      summary.count++;
       batch.push(entry);
       if (batch.length === STAT_BATCH) await flush();
     }
@@ -84,7 +90,16 @@ export async function storeStats(store: FileStore, options: StatsOptions = {}): 
   return stats;
 }
 
+async function isDirectory(store: FileStore, path: string): Promise<boolean> {
+  try {
+    return (await store.adapter.async.lstat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
 function account(
+  store: FileStore,
   summary: AreaStats,
   stats: StoreStats,
   area: string,
@@ -93,9 +108,8 @@ function account(
   now: number,
   lease: number,
 ): void {
-  summary.count++;
   if (info.isFile) summary.bytes += info.size;
-  const claimed = area === "cur" && parseName(name).claim !== undefined;
+  const claimed = area === "cur" && parseName(name, store.infoSeparator).claim !== undefined;
   // A claim's age runs from its claim or last touch (ctime); anything else from its last write.
   const age = now - (claimed ? Math.max(info.ctimeMs, info.mtimeMs) : info.mtimeMs);
   if (summary.oldestAgeMs === null || age > summary.oldestAgeMs) {

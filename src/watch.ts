@@ -4,8 +4,11 @@
  *
  * @module
  */
+import { Backoff } from "./_backoff.ts";
 import { Hints } from "./_hints.ts";
+import { type FileStoreError, isTransient } from "./errors.ts";
 import type { FileStore, StoreEntry } from "./file_store.ts";
+import { orderKey } from "./name_parts.ts";
 
 /** Options of `watch()`. */
 export interface WatchOptions {
@@ -26,14 +29,24 @@ export interface WatchOptions {
    * @default {false}
    */
   existing?: boolean;
+  /**
+   * Called with each error the watch survives (`UNAVAILABLE`, `IO`: a network
+   * file system lost for now); the next scan waits 50 ms, doubling to 5 s.
+   * Other errors end the iteration.
+   * @default {a one-line warning on stderr}
+   */
+  onError?: (error: FileStoreError) => void;
 }
 
-function byName(a: StoreEntry, b: StoreEntry): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+// Oldest first, by the numbers in the names (see orderKey()).
+function byAge(a: StoreEntry, b: StoreEntry): number {
+  const x = orderKey(a.name);
+  const y = orderKey(b.name);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /**
- * Yields each file that arrives in an area, once, oldest name first within
+ * Yields each file that arrives in an area, once, oldest first within
  * each scan. A scan compares the listing with the previous one, so only the
  * names of the last listing are kept in memory, however long the watch runs;
  * events are never trusted, so none can be missed by an overflow. A name that
@@ -49,11 +62,12 @@ function byName(a: StoreEntry, b: StoreEntry): number {
  * @returns An async iterator of `{ name, path, kind }`.
  * @example Logging arrivals until Ctrl-C
  * ```ts
+ * import process from "node:process";
  * import { FileStore, watchStore } from "@filestore/filestore";
  *
  * const store = new FileStore("/var/spool/jobs");
  * const controller = new AbortController();
- * Deno.addSignalListener("SIGINT", () => controller.abort());
+ * process.on("SIGINT", () => controller.abort());
  * for await (const file of watchStore(store, "new", { signal: controller.signal })) {
  *   console.log("arrived:", file.name);
  * }
@@ -77,21 +91,44 @@ export async function* watchStore(
   const onAbort = () => hints.close();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
+    const onError = options.onError ??
+      ((error: FileStoreError) => console.error(`filestore: watch() goes on after ${error.code}: ${error.message}`));
+    const backoff = new Backoff();
+    // One listing; a transient failure waits and lists again.
+    const scan = async (): Promise<StoreEntry[] | undefined> => {
+      for (;;) {
+        try {
+          const found: StoreEntry[] = [];
+          for await (const entry of store.entries(area)) found.push(entry);
+          backoff.reset();
+          return found;
+        } catch (error) {
+          if (!isTransient(error)) throw error;
+          onError(error as FileStoreError);
+          await backoff.wait(signal);
+          if (signal?.aborted) return undefined;
+        }
+      }
+    };
     let previous = new Set<string>();
     if (!existing) {
-      for await (const entry of store.entries(area)) previous.add(entry.name);
+      const first = await scan();
+      if (first === undefined) return;
+      for (const entry of first) previous.add(entry.name);
     }
     for (;;) {
       if (signal?.aborted) return;
       hints.clear();
+      const listing = await scan();
+      if (listing === undefined) return;
       const current = new Set<string>();
       const fresh: StoreEntry[] = [];
-      for await (const entry of store.entries(area)) {
+      for (const entry of listing) {
         current.add(entry.name);
         if (!previous.has(entry.name)) fresh.push(entry);
       }
       previous = current;
-      fresh.sort(byName);
+      fresh.sort(byAge);
       for (const entry of fresh) {
         if (signal?.aborted) return;
         yield entry;

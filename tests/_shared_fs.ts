@@ -5,21 +5,8 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import type { FileStore } from "../mod.ts";
-import { existsSync } from "node:fs";
-import process from "node:process";
-import { fixtureCommand, onceAcrossRuntimes, root, type Runtime } from "./_helpers.ts";
+import { fixtureCommand, root, type Runtime } from "./_helpers.ts";
 import { itemIdOf } from "./fixtures/_items.ts";
-
-const node22 = join(root, "node_modules", "node", "bin", "node");
-/**
- * Like `onceAcrossRuntimes`, and once across the two Node runs of the suite
- * too: on the Node of node_modules when there is one. These tests start
- * whole clusters; twice would only double the time.
- */
-export const onceAcrossNodes: string | false = onceAcrossRuntimes ||
-  (existsSync(node22) && process.execPath !== node22
-    ? "runs once, from the Node 22 run of the suite, and drives all three runtimes itself"
-    : false);
 
 /** The exit code of an environment script that cannot run here. */
 export const SKIPPED = 77;

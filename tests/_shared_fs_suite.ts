@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { FileStore, parseName } from "../mod.ts";
-import type { Runtime } from "./_helpers.ts";
-import { assertEachOnce, idsIn, onceAcrossNodes, startWorker, waitUntil } from "./_shared_fs.ts";
+import { onceAcrossRuntimes, type Runtime } from "./_helpers.ts";
+import { assertEachOnce, idsIn, startWorker, waitUntil } from "./_shared_fs.ts";
 import { itemContent, itemIdOf } from "./fixtures/_items.ts";
 
 /** Two mounts of one volume, and a local scratch directory. */
@@ -45,7 +45,7 @@ export function sharedFileSystemTests(
 ): void {
   test(
     `${engine}: next() and claim() racing through two mounts claim every item exactly once`,
-    { skip: onceAcrossNodes },
+    { skip: onceAcrossRuntimes },
     async (t) => {
       const volume = mounts();
       if (typeof volume === "string") return t.skip(volume);
@@ -94,7 +94,7 @@ export function sharedFileSystemTests(
 
   test(
     `${engine}: a read through one mount right after the other replaced the file retries past ESTALE`,
-    { skip: onceAcrossNodes },
+    { skip: onceAcrossRuntimes },
     async (t) => {
       const volume = mounts();
       if (typeof volume === "string") return t.skip(volume);
@@ -137,7 +137,7 @@ export function sharedFileSystemTests(
 
   test(
     `${engine}: a claim's lease (its ctime) starts at the claim and moves with touch(), seen through the other mount`,
-    { skip: onceAcrossNodes },
+    { skip: onceAcrossRuntimes },
     async (t) => {
       const volume = mounts();
       if (typeof volume === "string") return t.skip(volume);
@@ -171,7 +171,7 @@ export function sharedFileSystemTests(
 
   test(
     `${engine}: consume() in processes on both mounts handles each item once`,
-    { skip: onceAcrossNodes },
+    { skip: onceAcrossRuntimes },
     async (t) => {
       const volume = mounts();
       if (typeof volume === "string") return t.skip(volume);
@@ -218,7 +218,7 @@ export function sharedFileSystemTests(
 
   test(
     `${engine}: recover() through one mount returns the claims of a consumer killed on the other, each once`,
-    { skip: onceAcrossNodes },
+    { skip: onceAcrossRuntimes },
     async (t) => {
       const volume = mounts();
       if (typeof volume === "string") return t.skip(volume);
@@ -298,7 +298,7 @@ export function sharedFileSystemTests(
 
   test(
     `${engine}: a holder whose claim was recovered through the other mount gets LOST_CLAIM and leaves the new claim alone`,
-    { skip: onceAcrossNodes },
+    { skip: onceAcrossRuntimes },
     async (t) => {
       const volume = mounts();
       if (typeof volume === "string") return t.skip(volume);
@@ -335,7 +335,7 @@ export function sharedFileSystemTests(
 
   test(
     `${engine}: watch() through one mount sees files arriving through the other (by polling)`,
-    { skip: onceAcrossNodes },
+    { skip: onceAcrossRuntimes },
     async (t) => {
       const volume = mounts();
       if (typeof volume === "string") return t.skip(volume);

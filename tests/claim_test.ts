@@ -57,7 +57,8 @@ test("next() drains new/ in name order, skipping dot files, symlinks and directo
     const later = store.nextSync();
     assert.equal(later?.key, "later", "a drained store sees new arrivals");
     assert.equal(store.nextSync(), null);
-    assert.deepEqual(readdirSync(join(dir, "new")).sort(), [".dot", "0-directory"]);
+    assert.deepEqual(readdirSync(join(dir, "new")), [".dot"], "dot files are left alone");
+    assert.deepEqual(readdirSync(join(dir, "failed")), ["0-directory"], "a directory is set aside, never handed out");
   });
 });
 

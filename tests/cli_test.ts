@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from
 import { join } from "node:path";
 import process from "node:process";
 import { FileStore } from "../mod.ts";
+import { byNameOrder } from "../src/cli/_order.ts";
 import { currentRuntime, root, type Runtime, withTempDir } from "./_helpers.ts";
 
 interface Result {
@@ -141,7 +142,8 @@ test(`filestore ls lists an area as paths or JSON (${currentRuntime})`, async ()
 
     const listed = await filestore(["ls", path]);
     assertExit(listed, 0);
-    assert.deepEqual(lines(listed.stdout), await store.list("new"));
+    // Oldest first, numbers in names by value (M591 before M1022 within a second).
+    assert.deepEqual(lines(listed.stdout), (await store.list("new")).sort(byNameOrder));
     assert.ok(lines(listed.stdout).includes(first.path));
 
     const json = await filestore(["ls", path, "new", "--json"]);
@@ -270,7 +272,7 @@ test("the npm package's bin runs on Bun, as `bunx --bun @filestore/filestore` ru
   const bin = join(root, "npm", "esm", "src", "cli", "filestore.js");
   const manifest = join(root, "npm", "package.json");
   if (!existsSync(bin) || !existsSync(manifest)) return t.skip("no npm build in npm/: run scripts/build_npm.ts");
-  assert.equal(JSON.parse(readFileSync(manifest, "utf8")).bin.filestore, "./esm/src/cli/filestore.js");
+  assert.equal(JSON.parse(readFileSync(manifest, "utf8")).bin.filestore, "esm/src/cli/filestore.js");
   assert.match(readFileSync(bin, "utf8"), /^#!\/usr\/bin\/env node\n/);
   await withTempDir(async (dir) => {
     const run = (args: string[]) =>
@@ -440,7 +442,7 @@ test(`filestore serve refuses what needs a token without one, and bad ports (${c
   });
 });
 
-test(`filestore serve prints the token link, serves the API, and stops on SIGTERM (${currentRuntime})`, async () => {
+test(`filestore serve prints the #token= link, serves the API and /metrics, and stops on SIGTERM (${currentRuntime})`, async () => {
   await withTempDir(async (dir) => {
     assertExit(await filestore(["init", dir]), 0);
     await new FileStore(dir).put("job", { name: "job" });
@@ -462,7 +464,8 @@ test(`filestore serve prints the token link, serves the API, and stops on SIGTER
         });
         child.on("close", () => reject(new Error(`serve exited early: ${stderr}`)));
       });
-      const match = /on (http:\/\/127\.0\.0\.1:\d+\/)\?token=(\S+) \(actions allowed\)$/m.exec(line);
+      // The token is in the fragment, which browsers never send to the server.
+      const match = /on (http:\/\/127\.0\.0\.1:\d+\/)#token=(\S+) \(actions allowed\)$/m.exec(line);
       assert.ok(match, line);
       assert.equal(match[2], token);
       const api = `${match[1]}api/stats`;
@@ -470,6 +473,10 @@ test(`filestore serve prints the token link, serves the API, and stops on SIGTER
       const stats = await (await fetch(api, { headers: { Authorization: `Bearer ${token}` } })).json();
       assert.equal(stats.areas.new.count, 1);
       assert.ok("failed" in stats.areas && "done" in stats.areas, "the CLI's areas");
+      const metrics = `${match[1]}metrics`;
+      assert.equal((await fetch(metrics)).status, 401);
+      const text = await (await fetch(metrics, { headers: { Authorization: `Bearer ${token}` } })).text();
+      assert.match(text, /^filestore_area_items\{store="[^"]+",area="new"\} 1$/m);
     } finally {
       // Not child.kill(): Deno's node:child_process then reports the child as killed, whatever it did.
       process.kill(child.pid!, "SIGTERM");

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ConsumeItem, FileStore, FileStoreError } from "../mod.ts";
-import { onceAcrossRuntimes, RUNTIMES, withStore } from "./_helpers.ts";
+import { onceAcrossRuntimes, RUNTIMES, withStore, withTempDir } from "./_helpers.ts";
 import { startFixture, waitUntil, within } from "./_workers_helpers.ts";
 
 const isCode = (code: string) => (error: unknown) => error instanceof FileStoreError && error.code === code;
@@ -70,9 +70,9 @@ test("consume() moves an item that already had maxAttempts to failedArea without
 test("consume() refuses a failedArea or doneArea the store does not have", async () => {
   await withStore(async (store) => {
     await store.put("kept");
-    await assert.rejects(store.consume(() => {}, { untilEmpty: true }), (error) => {
+    await assert.rejects(store.consume(() => {}, { untilEmpty: true, failedArea: "broken" }), (error) => {
       assert.ok(isCode("INVALID_AREA")(error));
-      assert.match((error as Error).message, /'failed'.*areas: \["failed"\]/);
+      assert.match((error as Error).message, /'broken'.*areas: \["broken"\]/);
       return true;
     });
     await assert.rejects(
@@ -80,6 +80,20 @@ test("consume() refuses a failedArea or doneArea the store does not have", async
       isCode("INVALID_AREA"),
     );
     assert.equal(readdirSync(join(store.path, "new")).length, 1, "nothing was claimed");
+  });
+});
+
+test("the simplest worker runs: failed/ is made on first use", async () => {
+  await withTempDir(async (dir) => {
+    const store = new FileStore(join(dir, "store"));
+    await store.prepare();
+    await store.putMany(["good", "bad"]);
+    const summary = await new FileStore(join(dir, "store")).consume(async (item) => {
+      if ((await item.text()) === "bad") throw new Error("no");
+    }, { untilEmpty: true, maxAttempts: 1 });
+    assert.deepEqual(summary, { handled: 1, failed: 1, retried: 0, lost: 0 });
+    assert.equal(readdirSync(join(dir, "store", "failed")).length, 1);
+    assert.deepEqual(store.areas, ["tmp", "new", "cur"], "failed is not declared, only made");
   });
 });
 

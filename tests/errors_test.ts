@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FILE_STORE_ERROR_CODES, FileStore, FileStoreError, type FileStoreErrorCode, type StoredFile } from "../mod.ts";
 import { snapshot, withStore, withTempDir } from "./_helpers.ts";
@@ -54,12 +54,14 @@ test("INVALID_NAME: every bad name is refused by every operation, and nothing is
       await fails(() => store.create(name), "INVALID_NAME", shown);
       await fails(() => store.put("x", { name }), "INVALID_NAME", shown);
       await fails(() => store.putMany([{ data: "x", name }]), "INVALID_NAME", shown);
+      await fails(() => store.putSync("x", { name }), "INVALID_NAME", shown);
+      // A '\\' is refused in a new name only: a file another program named so can still be handled.
+      if (name.includes("\\")) continue;
       await fails(() => store.move(name, "new", "cur"), "INVALID_NAME", shown);
       await fails(() => store.copy(name, "new", "cur"), "INVALID_NAME", shown);
       await fails(() => store.remove(name, "new"), "INVALID_NAME", shown);
       await fails(() => store.read(name, "new"), "INVALID_NAME", shown);
       await fails(() => store.claim(name), "INVALID_NAME", shown);
-      await fails(() => store.putSync("x", { name }), "INVALID_NAME", shown);
     }
     assert.deepEqual(snapshot(dir), before);
   });
@@ -269,8 +271,9 @@ test("NOT_A_FILE: a symlink is never read through or claimed", async () => {
       await fails(() => store.claim("link"), "NOT_A_FILE", join(dir, "new", "link"));
       assert.throws(() => store.claimSync("link"), (e) => e instanceof FileStoreError && e.code === "NOT_A_FILE");
       await fails(() => store.copy("link", "new", "cur"), "NOT_A_FILE", "link");
-      assert.equal(await store.next(), null, "next() skips symlinks");
       assert.deepEqual(snapshot(dir), before, "the links are left in place");
+      assert.equal(await store.next(), null, "next() never hands out a symlink");
+      assert.deepEqual(readdirSync(join(dir, "failed")), ["link"], "it sets it aside in failed/");
       assert.equal(readFileSync(join(outside, "secret"), "utf8"), "secret");
     });
   });
@@ -314,6 +317,7 @@ test("FILE_STORE_ERROR_CODES lists every code of the type FileStoreErrorCode onc
     NOT_A_FILE: true,
     PERMISSION_DENIED: true,
     LOST_CLAIM: true,
+    UNAVAILABLE: true,
     IO: true,
   };
   assert.deepEqual([...FILE_STORE_ERROR_CODES].sort(), Object.keys(every).sort());

@@ -18,8 +18,16 @@ function countingAdapter(dir: () => string): { adapter: FsAdapter; reads: () => 
   let reads = 0;
   const adapter: FsAdapter = {
     ...real,
-    sync: { ...real.sync, readDir: (path) => (path === dir() && reads++, real.sync.readDir(path)) },
-    async: { ...real.async, readDir: (path) => (path === dir() && reads++, real.async.readDir(path)) },
+    sync: {
+      ...real.sync,
+      readDir: (path) => (path === dir() && reads++, real.sync.readDir(path)),
+      openDir: (path) => (path === dir() && reads++, real.sync.openDir(path)),
+    },
+    async: {
+      ...real.async,
+      readDir: (path) => (path === dir() && reads++, real.async.readDir(path)),
+      openDir: (path) => (path === dir() && reads++, real.async.openDir(path)),
+    },
   };
   return { adapter, reads: () => reads };
 }

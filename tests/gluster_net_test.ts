@@ -10,11 +10,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FileStore, parseName } from "../mod.ts";
-import { root, type Runtime } from "./_helpers.ts";
+import { onceAcrossRuntimes, root, type Runtime } from "./_helpers.ts";
 import {
   counts,
   type Environment,
-  onceAcrossNodes,
   setUpEnvironment,
   startWorker,
   tearDownEnvironment,
@@ -28,7 +27,7 @@ const LEASE_MS = 12_000;
 let environment: Environment | string = "the hosts were not set up";
 
 before(() => {
-  if (onceAcrossNodes) return;
+  if (onceAcrossRuntimes) return;
   environment = setUpEnvironment(SCRIPT, mkdtempSync(join(tmpdir(), "filestore-net-")));
 });
 
@@ -60,7 +59,7 @@ function armLog(logs: string[], pattern: RegExp, what: string): () => Promise<vo
 type ClaimRecord = [key: string, id: string | null, claimedAt: number, endedAt: number, outcome: string];
 
 test("GlusterFS on a network: no acknowledged put is lost and no item is held twice through faults", {
-  skip: onceAcrossNodes,
+  skip: onceAcrossRuntimes,
   timeout: 600_000,
 }, async (t) => {
   if (typeof environment === "string") return t.skip(environment);

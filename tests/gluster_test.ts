@@ -6,13 +6,14 @@ import { after, before } from "node:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { onceAcrossNodes, setUpEnvironment, tearDownEnvironment } from "./_shared_fs.ts";
+import { onceAcrossRuntimes } from "./_helpers.ts";
+import { setUpEnvironment, tearDownEnvironment } from "./_shared_fs.ts";
 import { sharedFileSystemTests, type TwoMounts } from "./_shared_fs_suite.ts";
 
 let volume: TwoMounts | string = "GlusterFS was not set up";
 
 before(() => {
-  if (onceAcrossNodes) return;
+  if (onceAcrossRuntimes) return;
   const dir = mkdtempSync(join(tmpdir(), "filestore-gluster-"));
   const environment = setUpEnvironment("gluster_env.sh", dir);
   volume = typeof environment === "string"

@@ -53,16 +53,20 @@ test("a symlink planted in new/ is never claimed nor read through", async () => 
       await refuses("NOT_A_FILE", () => store.readSync(name, "new"), `readSync(${name})`);
       await refuses("NOT_A_FILE", () => store.copy(name, "new", "done"), `copy(${name})`);
     }
-    await store.put("real", { name: "real" });
-    const claim = await store.next();
-    assert.equal(claim?.key, "real", "next() skips the links and takes the real file");
-    assert.equal(await store.next(), null, "and nothing else");
-    assert.equal(store.nextSync(), null);
     const kinds = new Map<string, string>();
     for await (const entry of store.entries("new")) kinds.set(entry.name, entry.kind);
     assert.deepEqual(Object.fromEntries(kinds), { link: "symlink", dangling: "symlink", dirlink: "symlink" });
     assert.equal((await store.stats()).areas.new.bytes, 0, "stats never follow a link");
-    assert.deepEqual(readdirSync(join(dir, "new")).sort(), ["dangling", "dirlink", "link"], "nothing was moved");
+    await store.put("real", { name: "real" });
+    const claim = await store.next();
+    assert.equal(claim?.key, "real", "next() passes over the links and takes the real file");
+    assert.equal(await store.next(), null, "and nothing else");
+    assert.equal(store.nextSync(), null);
+    assert.deepEqual(readdirSync(join(dir, "new")), [], "the links were set aside");
+    assert.deepEqual(readdirSync(join(dir, "failed")).sort(), ["dangling", "dirlink", "link"], "as links, in failed/");
+    const stats = await store.stats();
+    assert.equal(stats.areas.failed.count, 3, "where stats() counts them");
+    assert.equal(stats.areas.failed.bytes, 0, "and never follows them");
   });
 });
 
@@ -98,10 +102,13 @@ test("a FIFO or a directory planted in an area does not hang a read and is never
     }
     await refuses("NOT_A_FILE", () => store.read("fifo", "cur"), "read(cur/fifo)");
     await refuses("NOT_A_FILE", () => store.touch("fifo"), "touch(cur/fifo)");
-    assert.equal(await store.next(), null, "next() skips a FIFO and a directory");
     const kinds = new Map<string, string>();
     for await (const entry of store.entries("new")) kinds.set(entry.name, entry.kind);
     assert.deepEqual(Object.fromEntries(kinds), { fifo: "other", folder: "directory" });
+    assert.equal(await store.next(), null, "next() never hands out a FIFO or a directory");
+    const aside = new Map<string, string>();
+    for await (const entry of store.entries("failed")) aside.set(entry.name, entry.kind);
+    assert.deepEqual(Object.fromEntries(aside), { fifo: "other", folder: "directory" }, "it sets them aside");
   });
 });
 

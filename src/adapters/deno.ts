@@ -5,6 +5,7 @@
  */
 import process from "node:process";
 import { withOsCodes } from "./_os_codes.ts";
+import { nodeAsyncFs, nodeSyncFs } from "./node.ts";
 import type { AsyncFs, DirEntry, FileHandle, FileInfo, FsAdapter, OpenFlag, SyncFs } from "../adapter.ts";
 
 // The slice of the Deno namespace this adapter uses, typed here so that the
@@ -110,16 +111,6 @@ function osError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
-// Deno.open cannot refuse symlinks (no O_NOFOLLOW), so check the entry first
-// and make sure the inode we opened is the one we checked.
-function checkRegular(path: string, entry: DenoFileInfo, opened: DenoFileInfo): void {
-  if (entry.isSymlink) throw osError("ELOOP", `Refusing to follow symlink '${path}'`);
-  if (!opened.isFile) throw osError("ENXIO", `Not a regular file: '${path}'`);
-  if (entry.ino !== opened.ino || entry.dev !== opened.dev) {
-    throw osError("ELOOP", `'${path}' was replaced while opening it`);
-  }
-}
-
 function writeAllSync(file: DenoFile, data: Uint8Array): void {
   let offset = 0;
   while (offset < data.byteLength) offset += file.writeSync(data.subarray(offset));
@@ -155,26 +146,17 @@ const syncFs: SyncFs = withOsCodes<SyncFs>({
       file.close();
     }
   },
-  readFile(path) {
-    const entry = deno().lstatSync(path);
-    if (entry.isSymlink) throw osError("ELOOP", `Refusing to follow symlink '${path}'`);
-    // Deno.open has no O_NONBLOCK: opening a FIFO would wait for a writer.
-    if (!entry.isFile) throw osError("ENXIO", `Not a regular file: '${path}'`);
-    const file = deno().openSync(path, { read: true });
-    try {
-      const opened = file.statSync();
-      checkRegular(path, entry, opened);
-      const buffer = new Uint8Array(opened.size);
-      let length = 0;
-      while (length < buffer.byteLength) {
-        const n = file.readSync(buffer.subarray(length));
-        if (n === null || n === 0) return buffer.subarray(0, length);
-        length += n;
-      }
-      return buffer;
-    } finally {
-      file.close();
-    }
+  // Deno.open has no O_NOFOLLOW or O_NONBLOCK: a FIFO swapped in after a
+  // check would block the open forever. Deno's node:fs passes both flags.
+  readFile: nodeSyncFs.readFile,
+  // Deno's own readDir reads the whole directory at once; node:fs streams.
+  openDir: nodeSyncFs.openDir,
+  readDirBatch: nodeSyncFs.readDirBatch,
+  closeDir: nodeSyncFs.closeDir,
+  // Deno gives names that are not UTF-8 only with U+FFFD, never their bytes.
+  readDirBytes: () => null,
+  renameBytes() {
+    throw osError("ENOTSUP", "Deno cannot rename a file whose name is not valid UTF-8");
   },
   copyFile(from, to) {
     if (exists(to)) throw osError("EEXIST", `File exists: '${to}'`);
@@ -216,27 +198,12 @@ const asyncFs: AsyncFs = withOsCodes<AsyncFs>({
       file.close();
     }
   },
-  async readFile(path) {
-    const entry = await deno().lstat(path);
-    if (entry.isSymlink) throw osError("ELOOP", `Refusing to follow symlink '${path}'`);
-    // Deno.open has no O_NONBLOCK: opening a FIFO would wait for a writer.
-    if (!entry.isFile) throw osError("ENXIO", `Not a regular file: '${path}'`);
-    const file = await deno().open(path, { read: true });
-    try {
-      const opened = await file.stat();
-      checkRegular(path, entry, opened);
-      const buffer = new Uint8Array(opened.size);
-      let length = 0;
-      while (length < buffer.byteLength) {
-        const n = await file.read(buffer.subarray(length));
-        if (n === null || n === 0) return buffer.subarray(0, length);
-        length += n;
-      }
-      return buffer;
-    } finally {
-      file.close();
-    }
-  },
+  readFile: nodeAsyncFs.readFile,
+  openDir: nodeAsyncFs.openDir,
+  readDirBatch: nodeAsyncFs.readDirBatch,
+  closeDir: nodeAsyncFs.closeDir,
+  readDirBytes: () => Promise.resolve(null),
+  renameBytes: () => Promise.reject(osError("ENOTSUP", "Deno cannot rename a file whose name is not valid UTF-8")),
   async copyFile(from, to) {
     if (exists(to)) throw osError("EEXIST", `File exists: '${to}'`);
     await deno().copyFile(from, to);
@@ -289,7 +256,9 @@ function processExists(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as { code?: string }).code === "EPERM";
+    const code = (error as { code?: string }).code;
+    // Without --allow-run Deno cannot tell: a live holder must never lose its claim, so it counts as alive.
+    return code !== "ESRCH";
   }
 }
 

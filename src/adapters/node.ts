@@ -8,10 +8,12 @@ import * as fs from "node:fs";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 import process from "node:process";
+import { Buffer } from "node:buffer";
 import { withOsCodes } from "./_os_codes.ts";
 import type {
   AsyncFs,
   DirEntry,
+  DirHandle,
   EntryKind,
   FileHandle,
   FileInfo,
@@ -55,6 +57,27 @@ function entries(list: fs.Dirent[]): DirEntry[] {
   return list.map((entry) => ({ name: entry.name, kind: kindOf(entry) }));
 }
 
+function readBatchSync(dir: fs.Dir, max: number): DirEntry[] {
+  const batch: DirEntry[] = [];
+  for (let entry; batch.length < max && (entry = dir.readSync()) !== null;) {
+    batch.push({ name: entry.name, kind: kindOf(entry) });
+  }
+  return batch;
+}
+
+async function readBatch(dir: fs.Dir, max: number): Promise<DirEntry[]> {
+  const batch: DirEntry[] = [];
+  for (let entry; batch.length < max && (entry = await dir.read()) !== null;) {
+    batch.push({ name: entry.name, kind: kindOf(entry) });
+  }
+  return batch;
+}
+
+// Bun ignores withFileTypes with buffer names, so names only.
+function namesAsBytes(list: (string | Uint8Array)[]): Uint8Array[] {
+  return list.map((name) => typeof name === "string" ? new TextEncoder().encode(name) : name);
+}
+
 function notRegular(path: string): Error {
   return Object.assign(new Error(`Not a regular file: '${path}'`), { code: "ENXIO" });
 }
@@ -85,7 +108,8 @@ function realMkdirError(path: string, mode: number, error: unknown): unknown {
   return error;
 }
 
-const syncFs: SyncFs = withOsCodes<SyncFs>({
+/** The synchronous `node:fs` primitives (the Deno adapter borrows a few). */
+export const nodeSyncFs: SyncFs = withOsCodes<SyncFs>({
   mkdir(path, mode) {
     try {
       fs.mkdirSync(path, { recursive: true, mode });
@@ -97,6 +121,11 @@ const syncFs: SyncFs = withOsCodes<SyncFs>({
   link: (from, to) => fs.linkSync(from, to),
   unlink: (path) => fs.unlinkSync(path),
   readDir: (path) => entries(fs.readdirSync(path, { withFileTypes: true })),
+  openDir: (path) => fs.opendirSync(path, { bufferSize: 256 }),
+  readDirBatch: (handle: DirHandle, max: number) => readBatchSync(handle as fs.Dir, max),
+  closeDir: (handle: DirHandle) => (handle as fs.Dir).closeSync(),
+  readDirBytes: (path) => namesAsBytes(fs.readdirSync(path, { encoding: "buffer" })),
+  renameBytes: (from, to) => fs.renameSync(Buffer.from(from), Buffer.from(to)),
   stat: (path) => info(fs.statSync(path)),
   lstat: (path) => info(fs.lstatSync(path)),
   writeFile(path, data, options) {
@@ -169,7 +198,8 @@ async function closeAfter<T>(fd: number, body: () => Promise<T>): Promise<T> {
   }
 }
 
-const asyncFs: AsyncFs = withOsCodes<AsyncFs>({
+/** The asynchronous `node:fs` primitives. */
+export const nodeAsyncFs: AsyncFs = withOsCodes<AsyncFs>({
   mkdir: (path, mode) =>
     done((cb) =>
       fs.mkdir(
@@ -182,6 +212,12 @@ const asyncFs: AsyncFs = withOsCodes<AsyncFs>({
   link: (from, to) => done((cb) => fs.link(from, to, cb)),
   unlink: (path) => done((cb) => fs.unlink(path, cb)),
   readDir: async (path) => entries(await call<fs.Dirent[]>((cb) => fs.readdir(path, { withFileTypes: true }, cb))),
+  openDir: (path) => fs.promises.opendir(path, { bufferSize: 256 }),
+  readDirBatch: (handle: DirHandle, max: number) => readBatch(handle as fs.Dir, max),
+  closeDir: (handle: DirHandle) => (handle as fs.Dir).close(),
+  readDirBytes: async (path) =>
+    namesAsBytes(await call<Buffer[]>((cb) => fs.readdir(path, { encoding: "buffer" }, cb))),
+  renameBytes: (from, to) => done((cb) => fs.rename(Buffer.from(from), Buffer.from(to), cb)),
   stat: async (path) => info(await call<fs.Stats>((cb) => fs.stat(path, cb))),
   lstat: async (path) => info(await call<fs.Stats>((cb) => fs.lstat(path, cb))),
   async writeFile(path: string, data: Uint8Array, options: WriteFileOptions) {
@@ -258,8 +294,8 @@ function processExists(pid: number): boolean {
 export function nodeAdapter(): FsAdapter {
   return {
     name: "node",
-    sync: syncFs,
-    async: asyncFs,
+    sync: nodeSyncFs,
+    async: nodeAsyncFs,
     dirEntries,
     watchDir,
     pid: () => process.pid,

@@ -26,10 +26,10 @@ export const CLI_AREAS: readonly string[] = ["done", "failed"];
 
 /** What a verb may touch of the outside world; the entry file wires it to the process. */
 export interface CliIo {
-  /** Writes text to standard output. */
-  stdout(text: string): void;
-  /** Writes text to standard error. */
-  stderr(text: string): void;
+  /** Writes text, or exact bytes (`-0` output of names that are not UTF-8), to standard output. */
+  stdout(text: string | Uint8Array): void;
+  /** Writes text, or bytes (`watch -0` records), to standard error. */
+  stderr(text: string | Uint8Array): void;
   /** Standard input, as bytes. */
   stdin(): AsyncIterable<Uint8Array>;
   /** Whether standard output is a terminal. */
@@ -211,7 +211,13 @@ export async function openStore(dir: string, options: { sync?: boolean } = {}): 
 /** The exit code for an error, after writing it as one line on stderr. */
 export function reportError(error: unknown, io: CliIo): number {
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr(`filestore: ${message.replace(/\s*\n\s*/g, " ")}\n`);
+  // Names in messages come from the store: no control character reaches the terminal.
+  const line = message.replace(/\s*\n\s*/g, " ").replace(
+    // deno-lint-ignore no-control-regex
+    /[\x00-\x1f\x7f-\x9f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+  io.stderr(`filestore: ${line}\n`);
   if (error instanceof UsageError) return EXIT.USAGE;
   if (error instanceof FileStoreError && (error.code === "INVALID_NAME" || error.code === "INVALID_AREA")) {
     return EXIT.USAGE;

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { pathBytesOf, shellQuote } from "./_quote.ts";
 import { type Command, duration, EXIT, openStore, parse } from "./_common.ts";
 
 /** The `clean` verb. */
@@ -13,7 +14,8 @@ export const clean: Command = {
   help: `Usage: filestore clean DIR [--older-than DURATION]
 
 Deletes the files in tmp/ that have not changed for DURATION: what writers
-that crashed mid-write left behind. Prints the path of each deleted file.
+that crashed mid-write left behind. Prints the path of each deleted file,
+quoted as filestore ls quotes names.
 Run it from cron, say hourly.
 
 Options:
@@ -28,7 +30,7 @@ Example:
     const removed = await store.clean({
       tmpOlderThan: olderThan === undefined ? undefined : duration("older-than", olderThan as string),
     });
-    io.stdout(removed.map((file) => `${file.path}\n`).join(""));
+    io.stdout(removed.map((file) => `${shellQuote(file.path, pathBytesOf(file))}\n`).join(""));
     return EXIT.OK;
   },
 };

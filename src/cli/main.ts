@@ -71,7 +71,7 @@ Errors are one line on stderr: 'filestore: Cannot ...'.`;
  *   env: {},
  *   stopSignal: () => new AbortController().signal,
  * };
- * const code = await main(["init", await Deno.makeTempDir()], io); // 0
+ * const code = await main(["init", "./spool"], io); // 0
  * ```
  */
 export async function main(args: string[], io: CliIo): Promise<number> {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { resultPath } from "./_quote.ts";
 import { type Command, EXIT, openStore, parse } from "./_common.ts";
 
 /** The `mv` verb. */
@@ -14,7 +15,8 @@ export const mv: Command = {
 
 Moves NAME (a name or a full path in FROM) from area FROM to area TO with one
 atomic rename. Fails, replacing nothing, when TO already has a file of that
-name. Prints the new path. Moving failed items back to new/ retries them.
+name. Prints the new path (in $'...' form if it holds control characters).
+Moving failed items back to new/ retries them.
 
 Example:
   filestore mv /var/spool/jobs 1764270000.M1P2Q3R4.host failed new`,
@@ -23,7 +25,7 @@ Example:
     const store = await openStore(dir);
     await store.move(name, from, to);
     const base = name.slice(name.lastIndexOf("/") + 1);
-    io.stdout(`${store.areaPath(to)}/${base}\n`);
+    io.stdout(`${resultPath(`${store.areaPath(to)}/${base}`)}\n`);
     return EXIT.OK;
   },
 };

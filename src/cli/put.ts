@@ -6,6 +6,7 @@
 import { createReadStream } from "node:fs";
 import { wrapOsError } from "../errors.ts";
 import { type Command, EXIT, openStore, parse, UsageError } from "./_common.ts";
+import { resultPath } from "./_quote.ts";
 
 /** The `put` verb. */
 export const put: Command = {
@@ -16,7 +17,8 @@ export const put: Command = {
 
 Delivers each FILE (standard input when there is none, or for '-') as one item:
 written in tmp/ under a unique name, fsynced, renamed into new/, new/ fsynced.
-Consumers never see half a file. Prints the name of each new item, one a line.
+Consumers never see half a file. Prints the name of each new item, one a line
+(in $'...' form if it holds control characters).
 
 Options:
   --name NAME   the name in new/ instead of a unique one (one input only);
@@ -40,7 +42,7 @@ Examples:
     for (const input of inputs) {
       const data = input === "-" ? io.stdin() : readFile(input);
       const stored = await store.put(data, { name });
-      io.stdout(`${stored.name}\n`);
+      io.stdout(`${resultPath(stored.name)}\n`);
     }
     return EXIT.OK;
   },

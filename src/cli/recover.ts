@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { pathBytesOf, shellQuote } from "./_quote.ts";
 import { type Command, duration, EXIT, openStore, parse } from "./_common.ts";
 
 /** The `recover` verb. */
@@ -15,7 +16,8 @@ export const recover: Command = {
 Moves the claims in cur/ whose lease (the claim, or its holder's last touch)
 is older than DURATION back into new/, with their attempt count raised, for
 another consumer to take. A holder that is still alive finds its claim lost
-and leaves it alone. Prints the new path of each recovered item.
+and leaves it alone. Prints the new path of each recovered item, quoted as
+filestore ls quotes names.
 
 Options:
   --older-than DURATION   e.g. 30s, 10m, 1h (default 5m); 'filestore watch'
@@ -30,7 +32,7 @@ Example:
     const recovered = await store.recover({
       olderThan: olderThan === undefined ? undefined : duration("older-than", olderThan as string),
     });
-    io.stdout(recovered.map((file) => `${file.path}\n`).join(""));
+    io.stdout(recovered.map((file) => `${shellQuote(file.path, pathBytesOf(file))}\n`).join(""));
     return EXIT.OK;
   },
 };

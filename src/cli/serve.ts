@@ -16,11 +16,27 @@ export const serve: Command = {
 Serves a live dashboard of the store: items per area, arrivals and
 completions per second over the last five minutes, the age of the oldest
 item in new/ and cur/, stuck claims, and the newest items of failed/; with a
-JSON API beside it (/api/stats, /api/items?area=AREA) for scripts. Runs until
-SIGINT (Ctrl-C) or SIGTERM.
+JSON API beside it for scripts, and Prometheus metrics. Runs until SIGINT
+(Ctrl-C) or SIGTERM.
 
-With a token, every request needs it: 'Authorization: Bearer T', or open the
-?token= link this prints once in a browser (it sets a cookie).
+  GET /                         the page
+  GET /api/stats                counts, sizes, ages, history (JSON)
+  GET /api/items?area=AREA      the newest items of AREA (JSON), by name order;
+      [&limit=N] [&before=NAME] N of them (default 100, at most 1000), older
+                                than NAME (the "next" of the previous page)
+  GET /metrics                  Prometheus text format (see filestore stats
+                                --prometheus for the metric names)
+  POST /api/actions/ACTION      retry, delete, recover, clean (--allow-actions)
+
+With a token, every request but the page needs it, as 'Authorization: Bearer
+T' (cookies are ignored). The printed link carries it after '#' (never sent
+to a server, nor logged): the page keeps it in the tab's sessionStorage,
+which other ports cannot read, and removes it from the address bar. A new tab
+needs the link again. For Prometheus: 'authorization: {credentials: T}'.
+
+Names are shown with control characters and bytes that are not UTF-8
+escaped (caf\xe9, a\nb); items whose name is not valid UTF-8 get no Retry or
+Delete button (the dashboard cannot address them: use a shell).
 
 Options:
   --port N           the TCP port (default 8025; 0 picks a free one)
@@ -67,7 +83,8 @@ Examples:
       if (code === "EACCES") throw new CliError(`Cannot serve on port ${port}: permission denied; pick one above 1023`);
       throw error;
     }
-    const link = token ? `${dashboard.url}?token=${encodeURIComponent(token)}` : dashboard.url;
+    // In the fragment: browsers send it to no server, so it stays out of logs and other ports.
+    const link = token ? `${dashboard.url}#token=${encodeURIComponent(token)}` : dashboard.url;
     io.stdout(`filestore: dashboard of ${store.path} on ${link}${allowActions ? " (actions allowed)" : ""}\n`);
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();

@@ -9,6 +9,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import type { ConsumeItem } from "../consume.ts";
 import { FileStoreError } from "../errors.ts";
+import { nameBytes, shellQuote } from "./_quote.ts";
 import { type CliIo, type Command, duration, EXIT, openStore, parse, positiveInteger, UsageError } from "./_common.ts";
 
 /** The `watch` verb. */
@@ -39,7 +40,12 @@ Options (before --exec; everything after CMD is its own):
                        arrives (default 1s; events do not cross NFS)
   --lease DURATION     renew claims every third of this (default 1m); see
                        filestore recover
-  --verbose, -v        one line on stderr per item: ok, retry or failed
+  --verbose, -v        one line on stderr per item: 'filestore: ok KEY',
+                       'retry KEY (exit 1)' or 'failed KEY (...)', the key
+                       quoted as filestore ls quotes names
+  -0, --null           instead of those lines, one record on stderr per item:
+                       'ok', 'retry' or 'failed', a space, the key's exact
+                       bytes, a NUL byte (and no summary line)
 
 Examples:
   filestore watch /var/spool/jobs --concurrency 4 --exec ./process-job.sh
@@ -56,6 +62,7 @@ Examples:
       poll: { type: "string" },
       lease: { type: "string" },
       verbose: { type: "boolean", short: "v" },
+      null: { type: "boolean", short: "0" },
     }, [1, 1]);
     if (command === undefined) {
       throw new UsageError(`Missing --exec CMD for 'watch': expected ${this.synopsis}`);
@@ -64,13 +71,19 @@ Examples:
     const option = (name: string, parser: (name: string, value: string) => number) =>
       values[name] === undefined ? undefined : parser(name, values[name] as string);
     const maxAttempts = option("attempts", positiveInteger) ?? 1;
-    const verbose = values.verbose === true;
+    const records = values.null === true;
+    const verbose = values.verbose === true && !records;
 
     const store = await openStore(dir);
     await store.prepare(); // done/ and failed/, in a store a program made without them
     const log = (text: string) => verbose && io.stderr(`filestore: ${text}\n`);
+    const report: Report = (status, item, outcome) => {
+      const key = keyBytes(item);
+      if (records) io.stderr(concat(encoder.encode(`${status} `), key ?? encoder.encode(item.key), new Uint8Array(1)));
+      else log(`${status} ${shellQuote(item.key, key)}${outcome ? ` (${outcome})` : ""}`);
+    };
     const summary = await store.consume(
-      (item) => runCommand(executable, commandArgs, item, store.path, io, log, maxAttempts),
+      (item) => runCommand(executable, commandArgs, item, store.path, io, report, maxAttempts),
       {
         concurrency: option("concurrency", positiveInteger),
         doneArea: values.keep ? "done" : undefined,
@@ -87,6 +100,29 @@ Examples:
   },
 };
 
+const encoder = new TextEncoder();
+
+type Report = (status: "ok" | "retry" | "failed", item: ConsumeItem, outcome?: string) => void;
+
+// The key's exact bytes when the name's are known (a name that is not UTF-8): the key is the name up to
+// filestore's fields and the info part, which are text.
+function keyBytes(item: ConsumeItem): Uint8Array | undefined {
+  const bytes = nameBytes(item);
+  const tail = item.name.slice(item.key.length);
+  if (!bytes || !item.name.startsWith(item.key) || tail.includes("\uFFFD")) return undefined;
+  return bytes.subarray(0, bytes.length - new TextEncoder().encode(tail).length);
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    all.set(part, offset);
+    offset += part.length;
+  }
+  return all;
+}
+
 // Runs CMD ARGS... PATH for one item; rejects unless it exits with 0.
 async function runCommand(
   executable: string,
@@ -94,7 +130,7 @@ async function runCommand(
   item: ConsumeItem,
   store: string,
   io: CliIo,
-  log: (text: string) => void,
+  report: Report,
   maxAttempts: number,
 ): Promise<void> {
   const child = spawn(executable, [...args, item.path], {
@@ -121,10 +157,10 @@ async function runCommand(
   });
   item.signal.removeEventListener("abort", onAbort);
   if (outcome === null) {
-    log(`ok ${item.key}`);
+    report("ok", item);
     return;
   }
-  log(`${item.attempts + 1 >= maxAttempts ? "failed" : "retry"} ${item.key} (${outcome})`);
+  report(item.attempts + 1 >= maxAttempts ? "failed" : "retry", item, outcome);
   throw new Error(outcome);
 }
 

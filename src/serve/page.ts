@@ -149,6 +149,7 @@ th:nth-child(4) { width: 150px; } th:nth-child(5) { width: 150px; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 td.name { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12.5px;
   overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+td.name .note { font-family: system-ui, sans-serif; color: var(--muted); font-size: 12px; }
 td.actions { text-align: right; white-space: nowrap; }
 td.actions button + button { margin-left: 6px; }
 .empty { color: var(--muted); margin: 6px 0 2px; }
@@ -164,6 +165,28 @@ export const PAGE_JS: string = `"use strict";
 (function () {
   var SVG = "http://www.w3.org/2000/svg";
   var state = { data: null, timer: 0, failed: "" };
+  var TOKEN_KEY = "filestore-token";
+
+  // The link carries the token in its fragment, which browsers never send: keep it in this tab's
+  // sessionStorage (this origin only: scheme, host and port) and take it out of the address bar.
+  function takeToken() {
+    var match = /(?:^#|&)token=([^&]*)/.exec(location.hash);
+    if (!match) return;
+    try {
+      sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+    } catch (error) {
+      // No storage (a private mode): the token lives as long as the page.
+      state.token = decodeURIComponent(match[1]);
+    }
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  function headers(extra) {
+    var result = extra || {};
+    var token = state.token;
+    try { token = sessionStorage.getItem(TOKEN_KEY) || token; } catch (error) { /* see takeToken */ }
+    if (token) result.Authorization = "Bearer " + token;
+    return result;
+  }
 
   function $(id) { return document.getElementById(id); }
   function el(tag, className, text) {
@@ -331,16 +354,21 @@ export const PAGE_JS: string = `"use strict";
     data.failed.forEach(function (item) {
       var row = el("tr");
       row.dataset.name = item.name;
-      var name = el("td", "name", item.name);
-      name.title = item.name;
+      // Control characters and bytes that are not UTF-8 are shown escaped (caf\\xe9, a\\nb).
+      var name = el("td", "name", item.display);
+      name.title = item.display;
+      if (!item.actionable) {
+        name.appendChild(el("span", "note", " not valid UTF-8: move or delete it from a shell"));
+        name.title += " \u2014 this name is not valid UTF-8: the dashboard cannot address it";
+      }
       row.appendChild(name);
       row.appendChild(el("td", "num", item.attempts));
-      row.appendChild(el("td", "num", bytes(item.size)));
-      var time = el("td", "", clock(item.mtime));
-      time.title = new Date(item.mtime).toISOString();
+      row.appendChild(el("td", "num", item.size === null ? "-" : bytes(item.size)));
+      var time = el("td", "", item.mtime === null ? "-" : clock(item.mtime));
+      if (item.mtime !== null) time.title = new Date(item.mtime).toISOString();
       row.appendChild(time);
       var actions = el("td", "actions");
-      if (data.actions) {
+      if (data.actions && item.actionable) {
         var retry = el("button", "retry", "Retry");
         retry.type = "button";
         retry.title = "Move back to new/";
@@ -350,7 +378,7 @@ export const PAGE_JS: string = `"use strict";
         var remove = el("button", "danger delete", "Delete");
         remove.type = "button";
         remove.addEventListener("click", function () {
-          if (!window.confirm("Delete " + item.name + "?")) return;
+          if (!window.confirm("Delete " + item.display + "?")) return;
           act("delete", { area: data.failedArea, name: item.name }, remove, "Deleted: ");
         });
         actions.appendChild(retry);
@@ -382,13 +410,13 @@ export const PAGE_JS: string = `"use strict";
     if (button) button.disabled = true;
     return fetch("/api/actions/" + action, {
       method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
+      credentials: "omit",
+      headers: headers({ "Content-Type": "application/json" }),
       body: JSON.stringify(body),
     }).then(function (response) {
       return response.json().then(function (result) {
         if (!response.ok) throw new Error(result.error || response.statusText);
-        var what = result.name || (result.recovered ? result.recovered.length + " claims" :
+        var what = result.display || result.name || (result.recovered ? result.recovered.length + " claims" :
           result.removed ? result.removed.length + " files" : "");
         toast(done + what, false);
         return poll(true);
@@ -400,8 +428,10 @@ export const PAGE_JS: string = `"use strict";
   }
 
   function poll(once) {
-    return fetch("/api/stats", { cache: "no-store", credentials: "same-origin" }).then(function (response) {
-      if (response.status === 401) throw new Error("This dashboard needs its token: open the ?token= link");
+    return fetch("/api/stats", { cache: "no-store", credentials: "omit", headers: headers() }).then(function (response) {
+      if (response.status === 401) {
+        throw new Error("This dashboard needs its token: open the link filestore serve printed (it ends in #token=...)");
+      }
       if (!response.ok) throw new Error("The server answered " + response.status);
       return response.json();
     }).then(function (data) {
@@ -416,6 +446,7 @@ export const PAGE_JS: string = `"use strict";
     });
   }
 
+  takeToken();
   document.addEventListener("DOMContentLoaded", function () {
     $("recover").addEventListener("click", function () {
       act("recover", {}, $("recover"), "Recovered ").then(function () { $("recover").disabled = false; });
@@ -423,6 +454,7 @@ export const PAGE_JS: string = `"use strict";
     $("clean").addEventListener("click", function () {
       act("clean", {}, $("clean"), "Cleaned ").then(function () { $("clean").disabled = false; });
     });
+    window.addEventListener("hashchange", function () { takeToken(); poll(true); });
     window.addEventListener("resize", function () { if (state.data) renderChart(state.data); });
     poll(false);
   });

@@ -1,13 +1,17 @@
 /**
- * The dashboard's sampler: takes `stats()` of a store at a steady interval
+ * The dashboard's sampler: takes a snapshot of a store at a steady interval
  * and keeps the last minutes of samples, with arrivals and completions
  * derived from the names seen in `new/` and `cur/`.
  *
  * @module
  */
 import { type FileStore, STANDARD_AREAS } from "../file_store.ts";
-import { keyOf, parseName } from "../names.ts";
-import type { StoreStats } from "../stats.ts";
+import { keyOf, parseName } from "../name_parts.ts";
+import type { AreaStats, StoreStats } from "../stats.ts";
+import { type AreaEntry, isLossy, kindOf, lstatEntry } from "../cli/_entries.ts";
+import { byNameOrder } from "../cli/_order.ts";
+import { escapeName, nameBytes, toHex } from "../cli/_quote.ts";
+import { AreaCache, type CachedFile } from "./_area_cache.ts";
 
 /** One point of the history. */
 export interface Sample {
@@ -25,17 +29,23 @@ export interface Sample {
 
 /** A file of an area as the dashboard lists it. */
 export interface ItemInfo {
-  /** The file name. */
+  /** The file name; one that is not valid UTF-8 has U+FFFD in place of its bad bytes. */
   name: string;
+  /** The name for people: control characters and bytes that are not UTF-8 escaped (`caf\xe9`, `a\nb`). */
+  display: string;
+  /** The name's exact bytes in hex, only for a name that is not valid UTF-8 and a runtime that gives them. */
+  bytes?: string;
+  /** False for a name that is not valid UTF-8: the actions cannot address it by a string. */
+  actionable: boolean;
   /** Its key: the name without info part and filestore's fields. */
   key: string;
   /** How many times it was handed back (the `,A=` field). */
   attempts: number;
-  /** Its size in bytes. */
-  size: number;
-  /** Its modification time, ms since the epoch. */
-  mtime: number;
-  /** `"file"`, `"symlink"`, `"directory"` or `"other"`. */
+  /** Its size in bytes; null when it cannot be reached by its name. */
+  size: number | null;
+  /** Its modification time, ms since the epoch; null as for `size`. */
+  mtime: number | null;
+  /** `"file"`, `"symlink"`, `"directory"` or `"other"` (`"unknown"` when it cannot be reached). */
   kind: string;
 }
 
@@ -80,23 +90,91 @@ export interface Snapshot {
   failedArea: string | null;
   /** The message of the last sampling error, or null when the last sample succeeded. */
   error: string | null;
+  /** Arrivals and completions (as in {@linkcode Sample}) since the sampler started. */
+  totals: { arrivals: number; completions: number };
+  /** lstat calls the last sample made: only for names not seen before, and claims. */
+  lstats: number;
+}
+
+/** An item of the page or the API, from what is known of its file. */
+function itemInfo(file: Omit<CachedFile, "claim" | "ctime">): ItemInfo {
+  const item: ItemInfo = {
+    name: file.name,
+    display: escapeName(file.name, file.bytes),
+    actionable: !isLossy(file.name),
+    key: file.key,
+    attempts: file.attempts,
+    size: file.size,
+    mtime: file.mtime,
+    kind: file.kind,
+  };
+  if (file.bytes) item.bytes = toHex(file.bytes);
+  return item;
+}
+
+/** Keeps the `limit` greatest names (in {@linkcode byNameOrder}) seen, greatest first. */
+class NewestNames<T extends { name: string }> {
+  readonly items: T[] = [];
+  constructor(readonly limit: number, readonly before?: string) {}
+
+  offer(item: T): void {
+    if (this.before !== undefined && byNameOrder(item.name, this.before) >= 0) return;
+    const items = this.items;
+    if (items.length === this.limit && byNameOrder(item.name, items[items.length - 1].name) <= 0) return;
+    let lo = 0, hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (byNameOrder(items[mid].name, item.name) > 0) lo = mid + 1;
+      else hi = mid;
+    }
+    items.splice(lo, 0, item);
+    if (items.length > this.limit) items.pop();
+  }
+}
+
+/** An area's entries, with the bytes of names that are not UTF-8 where the runtime gives them; unsorted. */
+export async function listEntries(store: FileStore, area: string): Promise<AreaEntry[]> {
+  const entries: AreaEntry[] = [];
+  for await (const listed of store.entries(area)) {
+    const bytes = nameBytes(listed);
+    entries.push(bytes ? { ...listed, bytes } : listed);
+  }
+  return entries;
 }
 
 /**
- * Lists an area's entries with size and modification time, newest first.
- * Entries that vanish while being listed are left out.
+ * The newest `limit` items of an area: the last ones in name order (for
+ * filestore's names, arrival order), newest first, older than `before` when
+ * given. Costs one listing (or none, given `listing`: the area's entries) and
+ * `limit` lstats, whatever the area holds.
  */
-export async function newestItems(store: FileStore, area: string, limit: number): Promise<ItemInfo[]> {
+export async function newestItems(
+  store: FileStore,
+  area: string,
+  limit: number,
+  before?: string,
+  listing?: readonly AreaEntry[],
+): Promise<ItemInfo[]> {
+  const page = new NewestNames<AreaEntry>(limit, before);
+  for (const entry of listing ?? await listEntries(store, area)) page.offer(entry);
+  const infos = await Promise.all(page.items.map((entry) => lstatEntry(store, entry)));
   const items: ItemInfo[] = [];
-  for await (const entry of store.entries(area)) {
-    const info = await store.adapter.async.lstat(entry.path).catch(() => undefined);
-    if (!info) continue;
-    const kind = info.isFile ? "file" : info.isSymlink ? "symlink" : info.isDirectory ? "directory" : "other";
+  infos.forEach((info, i) => {
+    const entry = page.items[i];
+    // Gone since the listing: left out; a lossy name that cannot be reached: shown, without size and time.
+    if (!info && !(isLossy(entry.name) && !entry.bytes)) return;
     const { key, attempts } = parseName(entry.name);
-    items.push({ name: entry.name, key, attempts, size: info.size, mtime: info.mtimeMs, kind });
-  }
-  items.sort((a, b) => b.mtime - a.mtime || (a.name < b.name ? -1 : 1));
-  return items.slice(0, limit);
+    items.push(itemInfo({
+      name: entry.name,
+      bytes: entry.bytes,
+      key,
+      attempts,
+      size: info ? info.size : null,
+      mtime: info ? info.mtimeMs : null,
+      kind: info ? kindOf(info) : entry.kind,
+    }));
+  });
+  return items;
 }
 
 /**
@@ -115,6 +193,12 @@ export async function newestItems(store: FileStore, area: string, limit: number)
  * What stays unseen are items that pass through between two samples and are
  * deleted (or extra areas that grow and shrink in the same interval), so the
  * figures are a lower bound.
+ *
+ * A sample costs one listing per area, and an lstat only for names the
+ * previous sample did not see and for claims in `cur/` (whose ctime is their
+ * lease): see {@linkcode AreaCache}. The ages come from what was stat'ed.
+ * `cur/` is listed twice, before and after `new/`, so that an item claimed
+ * or released during a sample is not taken for a completion.
  */
 export class Sampler {
   readonly #store: FileStore;
@@ -129,6 +213,9 @@ export class Sampler {
   #stats: StoreStats | null = null;
   #failed: ItemInfo[] = [];
   #error: unknown = null;
+  #totals = { arrivals: 0, completions: 0 };
+  #lstats = 0;
+  readonly #cache: AreaCache;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
@@ -143,6 +230,7 @@ export class Sampler {
     const failedArea = options.failedArea ?? "failed";
     this.#failedArea = store.areas.includes(failedArea) ? failedArea : null;
     this.#failedLimit = options.failedLimit ?? 10;
+    this.#cache = new AreaCache(store);
   }
 
   /** The interval between samples, in milliseconds. */
@@ -185,6 +273,8 @@ export class Sampler {
       failed: this.#failed,
       failedArea: this.#failedArea,
       error: this.#error === null ? null : this.#error instanceof Error ? this.#error.message : String(this.#error),
+      totals: { ...this.#totals },
+      lstats: this.#lstats,
     };
   }
 
@@ -221,6 +311,8 @@ export class Sampler {
     }
     const unseen = Math.max(0, intoExtras - completions);
     const elapsed = stats.takenAt - previous.takenAt;
+    this.#totals.arrivals += arrivals + unseen;
+    this.#totals.completions += completions + unseen;
     this.#history.push({
       t: stats.takenAt,
       elapsed,
@@ -234,17 +326,44 @@ export class Sampler {
   async #sampleOnce(): Promise<void> {
     if (this.#stopped) return;
     try {
-      const stats = await this.#store.stats({ lease: this.#lease });
+      const takenAt = Date.now();
+      const stats: StoreStats = { path: this.#store.path, takenAt, areas: {}, claims: 0, stuck: 0 };
       const keys = new Set<string>();
-      for (const area of ["new", "cur"]) {
-        for await (const entry of this.#store.entries(area)) keys.add(keyOf(entry.name));
+      let lstats = 0;
+      let failed: ItemInfo[] = [];
+      for (const area of this.#store.areas) {
+        // cur/ is listed before and after new/: an item claimed or released meanwhile is seen in one of them.
+        if (area === "new") { for await (const entry of this.#store.entries("cur")) keys.add(keyOf(entry.name)); }
+        const scan = await this.#cache.scan(area);
+        lstats += scan.stats;
+        const summary: AreaStats = { count: 0, bytes: 0, oldest: null, oldestAgeMs: null };
+        const newest = area === this.#failedArea ? new NewestNames<CachedFile>(this.#failedLimit) : undefined;
+        for (const file of scan.files) {
+          summary.count++;
+          summary.bytes += file.size ?? 0;
+          if (area === "new" || area === "cur") keys.add(file.key);
+          newest?.offer(file);
+          if (file.mtime === null) continue;
+          // A claim's age runs from its claim or last touch (ctime); anything else from its last write.
+          const age = takenAt - (file.claim ? Math.max(file.ctime ?? 0, file.mtime) : file.mtime);
+          if (summary.oldestAgeMs === null || age > summary.oldestAgeMs) {
+            summary.oldestAgeMs = Math.max(0, age);
+            summary.oldest = file.name;
+          }
+          if (file.claim) {
+            stats.claims++;
+            if (age > this.#lease) stats.stuck++;
+          }
+        }
+        if (newest) failed = newest.items.map(itemInfo);
+        stats.areas[area] = summary;
       }
-      const failed = this.#failedArea ? await newestItems(this.#store, this.#failedArea, this.#failedLimit) : [];
       // The first sample has nothing to compare with: it starts the history without rates.
       if (this.#keys && this.#stats) this.#record(this.#stats, this.#keys, stats, keys);
       this.#keys = keys;
       this.#stats = stats;
       this.#failed = failed;
+      this.#lstats = lstats;
       this.#error = null;
     } catch (error) {
       this.#error = error;

@@ -9,9 +9,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { FileStoreError, type FileStoreErrorCode } from "../errors.ts";
 import { type FileStore, STANDARD_AREAS } from "../file_store.ts";
-import { validateName } from "../names.ts";
+import { type AreaEntry, isLossy } from "../cli/_entries.ts";
+import { escapeName } from "../cli/_quote.ts";
+import { printable } from "../names.ts";
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from "./page.ts";
-import { newestItems, Sampler } from "./sampler.ts";
+import { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
+import { listEntries, newestItems, Sampler } from "./sampler.ts";
 
 /** Options of {@linkcode serveDashboard}. */
 export interface ServeOptions {
@@ -26,9 +29,12 @@ export interface ServeOptions {
    */
   hostname?: string;
   /**
-   * When set, every request must carry it: `Authorization: Bearer <token>`,
-   * or the cookie set by opening the page once as `/?token=<token>`. Needed
-   * for a non-loopback `hostname` and for `allowActions`. At least 12 characters.
+   * When set, every API request (and `/metrics`) must carry it as
+   * `Authorization: Bearer <token>`; cookies are ignored. The page gets it
+   * from the link's fragment, `/#token=<token>`, which browsers never send
+   * to a server, keeps it in `sessionStorage` (which only this origin,
+   * scheme, host and port, can read) and sends the header itself. Needed for
+   * a non-loopback `hostname` and for `allowActions`. At least 12 characters.
    * @default {undefined}
    */
   token?: string;
@@ -63,7 +69,7 @@ export interface ServeOptions {
 
 /** A running dashboard. */
 export interface Dashboard {
-  /** The address of the page, e.g. `http://127.0.0.1:8025/` (without the token). */
+  /** The address of the page, e.g. `http://127.0.0.1:8025/` (without the token: add `#token=<token>`). */
   url: string;
   /** Stops sampling and closes the server. */
   close(): Promise<void>;
@@ -125,7 +131,8 @@ function sameToken(given: string, token: string): boolean {
  * Serves a live dashboard of a store: counts per area, arrivals and
  * completions per second over the last minutes, the age of the oldest item
  * in `new/` and `cur/`, stuck claims, and the newest failed items; with a
- * JSON API (`/api/stats`, `/api/items?area=`) beside the page. The store is
+ * JSON API (`/api/stats`, `/api/items?area=`) and Prometheus metrics
+ * (`/metrics`) beside the page. The store is
  * sampled every `interval` (see {@linkcode Sampler} for how arrivals and
  * completions are derived). Binds to 127.0.0.1 unless told otherwise; a
  * non-loopback address and the actions need a `token`.
@@ -170,7 +177,7 @@ export async function serveDashboard(store: FileStore, options: ServeOptions = {
   });
   await sampler.start();
 
-  const context: Context = { store, sampler, token, allowActions, loopback: isLoopback(hostname), cookie: "" };
+  const context: Context = { store, sampler, token, allowActions, loopback: isLoopback(hostname), listings: new Map() };
   const server = createServer((request, response) => {
     handle(context, request, response).catch((error) => sendError(response, error));
   });
@@ -181,7 +188,6 @@ export async function serveDashboard(store: FileStore, options: ServeOptions = {
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
-  context.cookie = `filestore_token_${port}`;
   const host = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
 
   let closing: Promise<void> | undefined;
@@ -219,8 +225,18 @@ interface Context {
   token: string | undefined;
   allowActions: boolean;
   loopback: boolean;
-  /** The name of the token cookie; per port, as cookies do not tell ports apart. */
-  cookie: string;
+  /** Listings in progress, by area: requests that arrive meanwhile share them. */
+  listings: Map<string, Promise<AreaEntry[]>>;
+}
+
+// Ten viewers asking at once cost one listing, not ten.
+function listing(context: Context, area: string): Promise<AreaEntry[]> {
+  let pending = context.listings.get(area);
+  if (!pending) {
+    pending = listEntries(context.store, area).finally(() => context.listings.delete(area));
+    context.listings.set(area, pending);
+  }
+  return pending;
 }
 
 async function handle(context: Context, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -237,21 +253,17 @@ async function handle(context: Context, request: IncomingMessage, response: Serv
   }
   if (url.pathname === "/") {
     allow(method, ["GET", "HEAD"]);
-    const given = url.searchParams.get("token");
-    if (context.token !== undefined && given !== null) {
-      if (!sameToken(given, context.token)) throw new HttpError(401, "Invalid token");
-      // Keep the token in a cookie and out of the address bar and the history.
-      response.setHeader(
-        "Set-Cookie",
-        `${context.cookie}=${encodeURIComponent(given)}; Path=/; HttpOnly; SameSite=Strict`,
-      );
-      response.setHeader("Location", "/");
-      return send(response, 303, "text/plain; charset=utf-8", "See /\n");
-    }
-    if (!authorized(context, request)) {
-      throw new HttpError(401, "This dashboard needs its token: open it with the ?token= link it printed");
+    // The page holds no data (its script fetches the API with the token): it is served to anyone.
+    if (url.searchParams.has("token")) {
+      throw new HttpError(400, "Put the token in the fragment, not the query: open /#token=<token>");
     }
     return send(response, 200, "text/html; charset=utf-8", PAGE_HTML);
+  }
+  if (url.pathname === "/metrics") {
+    allow(method, ["GET", "HEAD"]);
+    requireAuth(context, request);
+    const snapshot = context.sampler.snapshot();
+    return send(response, 200, PROMETHEUS_CONTENT_TYPE, formatPrometheus(snapshot.stats!, snapshot.totals));
   }
   if (url.pathname === "/api/stats") {
     allow(method, ["GET", "HEAD"]);
@@ -263,7 +275,11 @@ async function handle(context: Context, request: IncomingMessage, response: Serv
     requireAuth(context, request);
     const area = areaParam(context.store, url.searchParams.get("area"));
     const limit = limitParam(url.searchParams.get("limit"));
-    return sendJson(response, 200, { area, items: await newestItems(context.store, area, limit) });
+    const before = url.searchParams.get("before") ?? undefined;
+    const items = await newestItems(context.store, area, limit, before, await listing(context, area));
+    // The cursor of the next (older) page, when this one is full.
+    const next = items.length === limit ? items[items.length - 1].name : null;
+    return sendJson(response, 200, { area, items, next });
   }
   const action = /^\/api\/actions\/([a-z]+)$/.exec(url.pathname)?.[1];
   if (action !== undefined && (ACTIONS as readonly string[]).includes(action)) {
@@ -293,33 +309,23 @@ function allow(method: string, methods: string[]): void {
   }
 }
 
+// Only the header: a cookie for 127.0.0.1 is sent to, and can be set by, every port of it.
 function authorized(context: Context, request: IncomingMessage): boolean {
   if (context.token === undefined) return true;
   const header = request.headers.authorization;
-  if (header !== undefined) {
-    const bearer = /^Bearer\s+(.+)$/i.exec(header);
-    return bearer !== null && sameToken(bearer[1].trim(), context.token);
-  }
-  for (const part of (request.headers.cookie ?? "").split(";")) {
-    const [name, ...value] = part.trim().split("=");
-    if (name !== context.cookie) continue;
-    try {
-      return sameToken(decodeURIComponent(value.join("=")), context.token);
-    } catch {
-      return false;
-    }
-  }
-  return false;
+  if (header === undefined) return false;
+  const bearer = /^Bearer\s+(.+)$/i.exec(header);
+  return bearer !== null && sameToken(bearer[1].trim(), context.token);
 }
 
 function requireAuth(context: Context, request: IncomingMessage): void {
   if (!authorized(context, request)) {
-    const given = request.headers.authorization !== undefined || request.headers.cookie?.includes(context.cookie);
+    const given = request.headers.authorization !== undefined;
     throw new HttpError(401, given ? "Invalid token" : "Missing token: send 'Authorization: Bearer <token>'");
   }
 }
 
-// Browsers send Origin with every POST: one from another site is refused even if it got hold of a cookie.
+// Browsers send Origin with every POST: one from another site is refused.
 function checkOrigin(request: IncomingMessage): void {
   const origin = request.headers.origin;
   if (origin !== undefined && origin !== `http://${request.headers.host}`) {
@@ -369,9 +375,22 @@ function areaParam(store: FileStore, value: unknown): string {
   return value;
 }
 
+// One path component; the store decides the rest (it acts on any existing file's name it can address).
 function nameParam(value: unknown): string {
   if (typeof value !== "string") throw new HttpError(400, "Missing name: give the item's file name as a string");
-  return validateName(value);
+  const problem = value === ""
+    ? "it is empty"
+    : value === "." || value === ".."
+    ? "it is '.' or '..'"
+    : value.includes("/")
+    ? "it contains '/'"
+    : value.includes("\0")
+    ? "it contains a NUL byte"
+    : isLossy(value)
+    ? "it contains U+FFFD: a name that is not valid UTF-8 cannot be given as a string"
+    : undefined;
+  if (problem) throw new HttpError(400, `Invalid name '${printable(value)}': ${problem}`);
+  return value;
 }
 
 function limitParam(value: string | null): number {
@@ -408,13 +427,13 @@ async function runAction(context: Context, action: Action, body: Record<string, 
       const area = itemArea(store, body.area ?? context.sampler.snapshot().failedArea, "retry", false);
       const name = nameParam(body.name);
       await store.move(name, area, "new");
-      return { area, name, to: "new" };
+      return { area, name, display: escapeName(name), to: "new" };
     }
     case "delete": {
       const area = itemArea(store, body.area, "delete", true);
       const name = nameParam(body.name);
       await store.remove(name, area);
-      return { area, name };
+      return { area, name, display: escapeName(name) };
     }
     case "recover": {
       const olderThan = ageParam(body.olderThan, "olderThan") ?? context.sampler.lease;
@@ -440,6 +459,7 @@ function statsBody(context: Context) {
     failedArea: snapshot.failedArea,
     failed: snapshot.failed,
     error: snapshot.error,
+    totals: snapshot.totals,
     actions: context.allowActions,
   };
 }
