@@ -15,6 +15,7 @@
 #        scripts/netns_env.sh start-force DIR         (restarts dead bricks)
 #        scripts/netns_env.sh bricks-online DIR       (exit 0 when all are)
 #        scripts/netns_env.sh heal-pending DIR        (prints entries to heal)
+#        scripts/netns_env.sh heal DIR                (heals, waits until done)
 #
 # setup prints volume=, mountN= and logN= (the client's log) lines. Every step
 # is recorded in DIR/state as it happens, so teardown undoes exactly what was
@@ -278,6 +279,11 @@ case $command in
     ;;
   bricks-online) bricks_online "${3:-s1}" ;;
   heal-pending) heal_pending ;;
+  heal)
+    # Until healed, a brick that was away lists entries renamed meanwhile.
+    gluster_on s1 volume heal "$(state volume)" >/dev/null 2>&1
+    wait_for 120 "the volume to heal" test "$(heal_pending)" = 0
+    ;;
   *)
     echo "usage: $0 setup|teardown|cut|restore|kill-brick|start-force|bricks-online|heal-pending DIR [HOST]" >&2
     exit 2
