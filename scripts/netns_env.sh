@@ -192,6 +192,8 @@ bricks_online() {
   [ "$(gluster_on "${1:-s1}" volume status "$(state volume)" detail 2>/dev/null | grep -c '^Online *: *Y')" -ge 3 ]
 }
 
+healed() { [ "$(heal_pending)" = 0 ]; }
+
 heal_pending() {
   gluster_on s1 volume heal "$(state volume)" info 2>/dev/null |
     awk '/^Number of entries:/ { n += $4 } END { print n + 0 }'
@@ -282,7 +284,7 @@ case $command in
   heal)
     # Until healed, a brick that was away lists entries renamed meanwhile.
     gluster_on s1 volume heal "$(state volume)" >/dev/null 2>&1
-    wait_for 120 "the volume to heal" test "$(heal_pending)" = 0
+    wait_for 90 "the volume to heal ($(heal_pending) entries left)" healed
     ;;
   *)
     echo "usage: $0 setup|teardown|cut|restore|kill-brick|start-force|bricks-online|heal-pending DIR [HOST]" >&2
