@@ -71,7 +71,12 @@ test("GlusterFS on a network: no acknowledged put is lost and no item is held tw
   await main.prepare();
   await lost.prepare();
   // Producers stop first, consumers once everything is done, recoverers last.
-  const [stop, stopConsumers, stopRecovering] = ["stop", "stop-consumers", "stop-recovering"].map((f) => join(dir, f));
+  const [stop, stopConsumers, stopRecovering, stopLostRecovery] = [
+    "stop",
+    "stop-consumers",
+    "stop-recovering",
+    "stop-lost-recovery",
+  ].map((f) => join(dir, f));
   const started: { kill(signal: NodeJS.Signals): void }[] = [];
   // Whatever happens, no worker outlives the test.
   t.after(() => started.forEach((w) => w.kill("SIGKILL")));
@@ -148,11 +153,13 @@ test("GlusterFS on a network: no acknowledged put is lost and no item is held tw
   const recoverers = [
     // Host "r2" on c2's mount: recover() takes claims by age alone, also those
     // of live processes on c2 (a call that failed after its claim rename leaves one).
-    on("c2", "node", "lost", { role: "recover", olderThan: LEASE_MS, stop: stopRecovering, host: "r2" }),
+    // Stops once the items are back in new/: the new holder does not touch its claims.
+    on("c2", "node", "lost", { role: "recover", olderThan: LEASE_MS, stop: stopLostRecovery, host: "r2" }),
     on("c2", "deno", "net", { role: "recover", olderThan: LEASE_MS, stop: stopRecovering, host: "r2" }),
   ];
   const newHolder = on("c2", "deno", "lost", { role: "hold", count: heldCount, go: goNew, verify: true });
   const reheld = (await newHolder.line("held")).held as string[];
+  writeFileSync(stopLostRecovery, "");
   await waitCut();
   // The other host works on meanwhile.
   await allMoved(snapshotProgress(), [producers[1], consumers[2], consumers[3]]);
