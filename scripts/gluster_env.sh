@@ -13,6 +13,9 @@
 # a failed or interrupted setup. teardown unmounts both, stops and deletes the
 # volume, stops the glusterd it started (by its pid) and removes DIR.
 #
+# Setups and teardowns of all GlusterFS environments on the machine (this one,
+# scripts/netns_env.sh) take /run/filestore-gluster.lock, one at a time.
+#
 # Exit codes: 0 done; 77 GlusterFS cannot run here (not root, no /dev/fuse,
 # packages unavailable), with the reason on stderr; 1 a failure.
 set -uo pipefail
@@ -94,7 +97,8 @@ setup() {
     log "using the glusterd already running (pid $pid); it is left running"
   else
     # setsid: glusterd outlives this script; its output goes to files, never to our pipes.
-    setsid glusterd -N --log-file="$DIR/glusterd.log" </dev/null >"$DIR/glusterd.out" 2>&1 &
+    # 9>&-: daemons must not hold the lock.
+    setsid glusterd -N --log-file="$DIR/glusterd.log" </dev/null >"$DIR/glusterd.out" 2>&1 9>&- &
     pid=$!
     record glusterd_pid "$pid"
   fi
@@ -124,7 +128,7 @@ setup() {
   local mount
   for mount in m1 m2; do
     record mount "$DIR/$mount"
-    mount -t glusterfs "$host:/$volume" "$DIR/$mount" </dev/null >>"$DIR/mount.log" 2>&1 ||
+    mount -t glusterfs "$host:/$volume" "$DIR/$mount" </dev/null >>"$DIR/mount.log" 2>&1 9>&- ||
       {
         log "mounting $volume on $DIR/$mount failed: $(tail -1 "$DIR/mount.log")"
         return 1
@@ -194,6 +198,11 @@ if [ -z "$DIR" ] || [ ! -d "$DIR" ] || { [ "$command" != setup ] && [ "$command"
   exit 2
 fi
 DIR=$(cd "$DIR" && pwd)
+exec 9>/run/filestore-gluster.lock
+flock -w 900 9 || {
+  log "could not take /run/filestore-gluster.lock within 15 minutes"
+  exit 1
+}
 case $command in
   setup)
     setup
