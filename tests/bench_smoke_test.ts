@@ -84,7 +84,7 @@ test("bench/run.ts runs every available part and writes sane numbers", { skip: o
     assert.match(markdown, /; target >= 0\.8x: \*\*(met|missed)\*\*/);
     const svg = readFileSync(join(dir, "peers.svg"), "utf8");
     assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    assert.match(svg, /filestore, Node \*Sync/);
+    assert.match(svg, /filestore, Deno \*Sync/, "the runtime of the smoke run");
     assert.ok((svg.match(/<rect /g) ?? []).length > 10, "the chart has bars");
     assert.ok(existsSync(join(root, "bench", "peers.svg")), "the committed chart bench/peers.svg exists");
   });
