@@ -29,7 +29,7 @@ import { explain } from "./resolve.ts";
 import { setAside, setAsideBytes } from "./set_aside.ts";
 
 /** How many of the oldest names a consumer keeps from one listing. */
-export const CLAIM_WINDOW = 65_536;
+export const CLAIM_WINDOW = 32_768;
 // Entries read from the directory per call.
 const READ_BATCH = 1024;
 // At most this many non-regular entries are set aside per listing (the rest at the next).
@@ -186,6 +186,7 @@ export class ClaimQueue {
       throw yield* explain(this.#store, error, "claim from", dir, ["new"]);
     }
     let keys: string[] = [];
+    let cutoff = "\uffff";
     const odd: string[] = [];
     let fresh = 0;
     try {
@@ -197,8 +198,13 @@ export class ClaimQueue {
           if (this.#unaddressable.has(entry.name)) continue;
           if (entry.kind === "file" || entry.kind === "unknown") {
             if (!lostNames.has(entry.name)) fresh++;
-            keys.push(orderKey(entry.name));
-            if (keys.length >= 2 * this.#window) keys = oldest(keys, this.#window);
+            // Once the window is full, only keys older than its newest are kept: little garbage, bounded memory.
+            const key = orderKey(entry.name);
+            if (keys.length < this.#window || key < cutoff) keys.push(key);
+            if (keys.length >= this.#window + (this.#window >> 2)) {
+              keys = oldest(keys, this.#window);
+              cutoff = keys[keys.length - 1];
+            }
           } else if (odd.length < SET_ASIDE_PER_LISTING) {
             odd.push(entry.name);
           }
