@@ -52,7 +52,7 @@ export interface MailSync {
  * Sets up Dovecot (mail in `top/imap`, owned by nobody) and an mbsync channel
  * whose near side is the Maildir `top/store`. The caller prepares the store.
  */
-export function mailSync(top: string): MailSync {
+export function mailSync(top: string, options: { infoDelimiter?: ":" | ";" } = {}): MailSync {
   chmodSync(top, 0o755); // nobody must reach imap/
   const imap = join(top, "imap");
   const store = join(top, "store");
@@ -71,6 +71,7 @@ export function mailSync(top: string): MailSync {
       "",
       "MaildirStore near",
       `Inbox ${store}`,
+      ...(options.infoDelimiter ? [`InfoDelimiter ${options.infoDelimiter}`] : []),
       "",
       "Channel ch",
       "Far :far:",

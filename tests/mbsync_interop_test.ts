@@ -213,3 +213,35 @@ test("mbsync's flag changes, moves to cur/ and pulled mail keep the store consis
     assert.equal((await store.stats()).areas.new.count, 0);
   });
 });
+
+test(
+  "a store with infoSeparator ';' and mbsync with InfoDelimiter ';' agree on keys, flags and claims",
+  { skip },
+  async () => {
+    await withTempDir(async (top) => {
+      const mbsync = mailSync(top, { infoDelimiter: ";" });
+      const store = new FileStore(mbsync.store, { infoSeparator: ";" });
+      await store.prepare();
+      const first = await store.put(mail("first"));
+      const second = await store.put(mail("second"));
+      await mbsync.sync();
+      assert.deepEqual(names(store, "new"), [`${first.name},U=1`, `${second.name},U=2`].sort());
+      const claim = await store.claim(second.name);
+      assert.ok(claim);
+      assert.match(claim.name, /;2,$/);
+      // Flags set on the IMAP side: mbsync writes them after ';' on both files.
+      mbsync.doveadm(["flags", "add", "\\Seen", "mailbox", "INBOX", "all"]);
+      await mbsync.sync();
+      const all = [...names(store, "new"), ...names(store, "cur")];
+      assert.ok(all.every((name) => !name.includes(":")), `no ':' in ${JSON.stringify(all)}`);
+      assert.equal(await store.flags(first.name), "S", "mbsync's ';2,S' is read as the flags");
+      await store.touch(claim);
+      assert.equal(await store.flags(claim), "S");
+      assert.equal(text(await store.read(claim)), mail("second"));
+      await store.ack(claim);
+      assert.deepEqual(mbsync.far().map((m) => m.subject), ["first", "second"]);
+      await mbsync.sync();
+      assert.deepEqual(mbsync.far().map((m) => m.subject), ["first"], "mbsync expunges what the store acknowledged");
+    });
+  },
+);
