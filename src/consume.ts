@@ -8,7 +8,7 @@ import { Hints } from "./_hints.ts";
 import { FileStoreError, isTransient } from "./errors.ts";
 import type { Claim, FileStore } from "./file_store.ts";
 import { usableArea } from "./store/context.ts";
-import { Backoff } from "./_backoff.ts";
+import { Backoff, sleep } from "./_backoff.ts";
 import { describeError, recordErrorSteps } from "./store/item_errors.ts";
 import { pausedSteps, pausesInThisProcess } from "./store/pause.ts";
 
@@ -120,19 +120,6 @@ function retryDelayOf(option: ConsumeOptions["retryDelay"]): (attempts: number) 
     throw new RangeError(`Invalid retryDelay '${String(option)}': expected milliseconds (0 or more) or a function`);
   }
   return () => option;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 function warn(error: FileStoreError): void {
