@@ -11,24 +11,12 @@ import { join } from "node:path";
 import process from "node:process";
 import { FileStore } from "../mod.ts";
 import { escapeName, shellQuote } from "../src/cli/_quote.ts";
-import { currentRuntime, root, type Runtime, withTempDir } from "./_helpers.ts";
+import { currentRuntime, filestoreCommand, root, withTempDir } from "./_helpers.ts";
 
 interface Output {
   code: number | null;
   stdout: Buffer;
   stderr: Buffer;
-}
-
-function cliCommand(runtime: Runtime): string[] {
-  const bin = join(root, "node_modules", ".bin");
-  switch (runtime) {
-    case "deno":
-      return [join(bin, "deno"), "run", "-A", "--quiet", join(root, "src", "cli", "filestore.ts")];
-    case "bun":
-      return [join(bin, "bun"), join(root, "src", "cli", "filestore.ts")];
-    case "node":
-      return [process.execPath, join(root, "npm", "esm", "src", "cli", "filestore.js")];
-  }
 }
 
 /** Runs a command to its end, output as bytes. */
@@ -49,7 +37,7 @@ function run(command: string[], options: { cwd?: string; input?: Uint8Array } = 
 }
 
 const filestore = (args: string[], options: { cwd?: string } = {}) =>
-  run([...cliCommand(currentRuntime), ...args], options);
+  run([...filestoreCommand(currentRuntime), ...args], options);
 
 const LATIN1 = Buffer.from([0x63, 0x61, 0x66, 0xe9]); // "café" in Latin-1: not UTF-8
 const NAMES = ["plain", "a b", "it's", "line\nbreak", "\x1b[31mred\x1b[0m", "\x1b]0;title\x07", "rtl\u202eexe.txt"];

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { FileStore } from "../mod.ts";
 import { byNameOrder } from "../src/cli/_order.ts";
-import { currentRuntime, root, type Runtime, withTempDir } from "./_helpers.ts";
+import { currentRuntime, filestoreCommand, root, withTempDir } from "./_helpers.ts";
 
 interface Result {
   code: number | null;
@@ -17,21 +17,9 @@ interface Result {
   stderr: string;
 }
 
-function cliCommand(runtime: Runtime): string[] {
-  const bin = join(root, "node_modules", ".bin");
-  switch (runtime) {
-    case "deno":
-      return [join(bin, "deno"), "run", "-A", "--quiet", join(root, "src", "cli", "filestore.ts")];
-    case "bun":
-      return [join(bin, "bun"), join(root, "src", "cli", "filestore.ts")];
-    case "node":
-      return [process.execPath, join(root, "npm", "esm", "src", "cli", "filestore.js")];
-  }
-}
-
 /** Runs `filestore ARGS` on this runtime; resolves when it exits. */
 function filestore(args: string[], options: { input?: string; cwd?: string } = {}): Promise<Result> {
-  const [command, ...prefix] = cliCommand(currentRuntime);
+  const [command, ...prefix] = filestoreCommand(currentRuntime);
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...prefix, ...args], {
       cwd: options.cwd ?? root,
@@ -380,7 +368,7 @@ test(`filestore watch stops on SIGTERM after the command in flight finished (${c
     const started = join(dir, "started"), release = join(dir, "release");
     // The command signals that it runs, then waits until the test lets it finish.
     const script = `touch "${started}"; while [ ! -e "${release}" ]; do sleep 0.02; done`;
-    const [command, ...prefix] = cliCommand(currentRuntime);
+    const [command, ...prefix] = filestoreCommand(currentRuntime);
     const child = spawn(command, [...prefix, "watch", path, "--keep", "--exec", "sh", "-c", script, "sh"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -447,7 +435,7 @@ test(`filestore serve prints the #token= link, serves the API and /metrics, and 
     assertExit(await filestore(["init", dir]), 0);
     await new FileStore(dir).put("job", { name: "job" });
     const token = "cli-test-token-0123456789";
-    const [command, ...prefix] = cliCommand(currentRuntime);
+    const [command, ...prefix] = filestoreCommand(currentRuntime);
     const child = spawn(command, [...prefix, "serve", dir, "--port", "0", "--allow-actions"], {
       env: { ...process.env, FILESTORE_TOKEN: token },
       stdio: ["ignore", "pipe", "pipe"],
