@@ -127,18 +127,21 @@ export function runSync<T>(steps: Steps<T>, fs: SyncFs): T {
   return step.value;
 }
 
-/** Runs an operation with asynchronous calls, each on the adapter's thread pool. */
-export async function runAsync<T>(steps: Steps<T>, fs: AsyncFs): Promise<T> {
+/**
+ * Drives an operation asynchronously: `call` runs each call (returning a value
+ * or a promise) and `run` each operation of a group.
+ */
+export async function driveAsync<T>(
+  steps: Steps<T>,
+  call: (request: Call) => unknown,
+  run: (sub: Steps<unknown>) => Promise<unknown>,
+): Promise<T> {
   let step = steps.next();
   while (!step.done) {
     const request = step.value;
     let result: unknown;
     try {
-      if (request.fn === "all") {
-        result = await settleAll(request.steps, request.limit, (sub) => runAsync(sub, fs));
-      } else {
-        result = await callAsync(fs, request);
-      }
+      result = request.fn === "all" ? await settleAll(request.steps, request.limit, run) : await call(request);
     } catch (error) {
       step = steps.throw(error);
       continue;
@@ -146,6 +149,11 @@ export async function runAsync<T>(steps: Steps<T>, fs: AsyncFs): Promise<T> {
     step = steps.next(result);
   }
   return step.value;
+}
+
+/** Runs an operation with asynchronous calls, each on the adapter's thread pool. */
+export function runAsync<T>(steps: Steps<T>, fs: AsyncFs): Promise<T> {
+  return driveAsync(steps, (request) => callAsync(fs, request), (sub) => runAsync(sub, fs));
 }
 
 // Runs operations with at most `limit` in flight, so a big batch cannot run out of file descriptors.

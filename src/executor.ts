@@ -14,7 +14,7 @@
  */
 import { setImmediate } from "node:timers";
 import type { AsyncFs, SyncFs, WriteFileOptions } from "./adapter.ts";
-import { type Call, callAsync, callOnce, retryOnStale, runSync, settleAll, type Steps } from "./_io.ts";
+import { type Call, callAsync, callOnce, driveAsync, retryOnStale, runSync, type Steps } from "./_io.ts";
 
 /**
  * How the store's async methods run their file-system calls: `"auto"`
@@ -96,26 +96,12 @@ export class Executor {
   }
 
   /** Runs an operation for an async method: inline or on the pool, call by call. */
-  async run<T>(steps: Steps<T>): Promise<T> {
-    let step = steps.next();
-    while (!step.done) {
-      const request = step.value;
-      let result: unknown;
-      try {
-        if (request.fn === "all") {
-          result = await settleAll(request.steps, request.limit, (sub) => this.run(sub));
-        } else if (this.#inline && !waitsForDisk(request)) {
-          result = await this.#callInline(request);
-        } else {
-          result = await this.#callOnPool(request);
-        }
-      } catch (error) {
-        step = steps.throw(error);
-        continue;
-      }
-      step = steps.next(result);
-    }
-    return step.value;
+  run<T>(steps: Steps<T>): Promise<T> {
+    return driveAsync(
+      steps,
+      (request) => this.#inline && !waitsForDisk(request) ? this.#callInline(request) : this.#callOnPool(request),
+      (sub) => this.run(sub),
+    );
   }
 
   // Returns a value, or a promise only when the event loop is due a turn or a retry waits.
