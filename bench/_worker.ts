@@ -46,7 +46,9 @@ let store = new FileStore(dir, { adapter: pickAdapter(adapterName), sync, areas:
 store.prepareSync();
 
 function print(result: Record<string, number | string>): void {
-  console.log(JSON.stringify({ ...result, adapter: store.adapter.name }));
+  // Where the async calls ran at the end (the executor picks inline or the pool as it measures).
+  const io = store.executor.inline ? "inline" : "pool";
+  console.log(JSON.stringify({ ...result, adapter: store.adapter.name, io }));
 }
 
 function seconds(): number {

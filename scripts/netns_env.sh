@@ -194,6 +194,17 @@ bricks_online() {
 
 healed() { [ "$(heal_pending)" = 0 ]; }
 
+# Healed, or asks for a heal again every 15 s: a heal started while a brick was
+# still reconnecting can stall with entries left (seen once: 356 of them).
+healed_or_retrigger() {
+  healed && return 0
+  if ((SECONDS >= ${next_heal:-0})); then
+    gluster_on s1 volume heal "$(state volume)" >/dev/null 2>&1
+    next_heal=$((SECONDS + 15))
+  fi
+  return 1
+}
+
 heal_pending() {
   gluster_on s1 volume heal "$(state volume)" info 2>/dev/null |
     awk '/^Number of entries:/ { n += $4 } END { print n + 0 }'
@@ -283,8 +294,11 @@ case $command in
   heal-pending) heal_pending ;;
   heal)
     # Until healed, a brick that was away lists entries renamed meanwhile.
-    gluster_on s1 volume heal "$(state volume)" >/dev/null 2>&1
-    wait_for 90 "the volume to heal ($(heal_pending) entries left)" healed
+    next_heal=0
+    wait_for 300 "the volume to heal" healed_or_retrigger || {
+      log "$(heal_pending) entries left to heal"
+      exit 1
+    }
     ;;
   *)
     echo "usage: $0 setup|teardown|cut|restore|kill-brick|start-force|bricks-online|heal-pending DIR [HOST]" >&2

@@ -48,6 +48,12 @@ export interface WriteFileOptions {
   mode: number;
   /** fsync the file before closing it. */
   sync: boolean;
+  /**
+   * For the async form: the open, write and close may block the thread (the
+   * store measured them fast), so that only the fsync waits on the pool.
+   * The sync form ignores it.
+   */
+  openInline?: boolean;
 }
 
 /** An open file as the adapter represents it (a descriptor, a Deno.FsFile...). */
@@ -88,8 +94,12 @@ export interface SyncFs {
   readFile(path: string): Uint8Array;
   /** Copies a file to a new path, failing if the target exists. */
   copyFile(from: string, to: string): void;
-  /** fsync of a directory, so that renames into it survive a crash. */
-  syncDir(path: string): void;
+  /**
+   * fsync of a directory, so that renames into it survive a crash. For the
+   * async form, `openInline` lets the open and close block the thread, so
+   * that only the fsync waits on the pool (see WriteFileOptions).
+   */
+  syncDir(path: string, openInline?: boolean): void;
   /** Sets access and modification time (seconds since the epoch). */
   utimes(path: string, atime: number, mtime: number): void;
   /** Opens a file for writing. */

@@ -5,6 +5,7 @@
  * @module
  */
 import { Hints } from "./_hints.ts";
+import { HeldItem, Leases } from "./_leases.ts";
 import { FileStoreError, isTransient } from "./errors.ts";
 import type { Claim, FileStore } from "./file_store.ts";
 import { usableArea } from "./store/context.ts";
@@ -101,7 +102,6 @@ export interface ConsumeSummary {
   lost: number;
 }
 
-const decoder = new TextDecoder();
 // How often a loop looks for the pause marker at most.
 const PAUSE_CHECK = 250;
 const FIRST_RETRY = 1000;
@@ -203,9 +203,13 @@ export async function consumeStore(
   let pausedUntilCheck = 0;
   let pausedNow = false;
   let pausesSeen = pausesInThisProcess();
-  const isPaused = async (): Promise<boolean> => {
+  // A boolean while the last look is fresh (no promise per item), else a promise.
+  const isPaused = (): boolean | Promise<boolean> => {
     const now = Date.now();
     if (now < pausedUntilCheck && pausesSeen === pausesInThisProcess()) return pausedNow;
+    return lookForPause(now);
+  };
+  const lookForPause = async (now: number): Promise<boolean> => {
     pausedUntilCheck = now + PAUSE_CHECK;
     pausesSeen = pausesInThisProcess();
     try {
@@ -220,9 +224,10 @@ export async function consumeStore(
 
   const summary: ConsumeSummary = { handled: 0, failed: 0, retried: 0, lost: 0 };
   const inFlight = new Set<Promise<void>>();
-  const controllers = new Set<AbortController>();
   let fatal: unknown;
-  const stopAll = () => controllers.forEach((controller) => controller.abort(signal?.reason));
+  const leases = new Leases(lease / 3, (claim) => store.touch(claim), isLost);
+  const stopAll = () => leases.abortAll(signal?.reason);
+  if (signal?.aborted) stopAll();
   signal?.addEventListener("abort", stopAll, { once: true });
   const hints = new Hints(store.adapter, store.areaPath("new"));
 
@@ -245,25 +250,8 @@ export async function consumeStore(
       }
       return;
     }
-    const controller = new AbortController();
-    controllers.add(controller);
-    if (signal?.aborted) controller.abort(signal.reason);
-    const renew = setInterval(() => {
-      store.touch(claim).catch((error) => {
-        // A lost claim tells the handler to stop; other failures are retried at the next renewal.
-        if (isLost(error)) {
-          clearInterval(renew);
-          controller.abort(error);
-        }
-      });
-    }, lease / 3);
-    const item: ConsumeItem = {
-      ...claim,
-      read: () => store.read(claim),
-      text: async () => decoder.decode(await store.read(claim)),
-      touch: () => store.touch(claim),
-      signal: controller.signal,
-    };
+    const running = leases.start(claim);
+    const item = new HeldItem(running, store);
     let ok = true;
     let failure: unknown;
     try {
@@ -272,8 +260,7 @@ export async function consumeStore(
       ok = false;
       failure = error;
     } finally {
-      clearInterval(renew);
-      controllers.delete(controller);
+      leases.end(running);
     }
     try {
       if (!ok) {
@@ -303,7 +290,8 @@ export async function consumeStore(
         await Promise.race(inFlight);
         continue;
       }
-      if (await isPaused()) {
+      const paused = isPaused();
+      if (paused === true || (paused !== false && await paused)) {
         // Claims nothing while paused; what is in flight finishes meanwhile.
         await sleep(Math.min(pollInterval, PAUSE_CHECK), signal);
         continue;
@@ -344,6 +332,7 @@ export async function consumeStore(
     await Promise.all(inFlight);
   } finally {
     hints.close();
+    leases.close();
     signal?.removeEventListener("abort", stopAll);
   }
   if (fatal !== undefined) throw fatal;

@@ -2,9 +2,10 @@
 // same results and errors, and an event loop that keeps turning.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { FileStore, FileStoreError, type IoMode } from "../mod.ts";
+import { defaultAdapter, FileStore, FileStoreError, type IoMode } from "../mod.ts";
+import { FsyncGate } from "../src/_fsync_gate.ts";
 import { withTempDir } from "./_helpers.ts";
 
 async function cycle(store: FileStore, count: number): Promise<string[]> {
@@ -54,4 +55,72 @@ test("timers keep running while an async loop runs inline", async () => {
 
 test("an unknown io mode is refused with the value quoted", () => {
   assert.throws(() => new FileStore("/srv/q", { io: "fast" as IoMode }), /Invalid io mode 'fast'/);
+});
+
+test("a durable put waits on the pool only for its fsyncs while calls run inline", async () => {
+  await withTempDir(async (dir) => {
+    for (const io of ["inline", "pool"] as IoMode[]) {
+      const calls: string[] = [];
+      const real = defaultAdapter();
+      // Records the async primitives the executor asks for, and their hints; changes nothing.
+      const async = new Proxy(real.async, {
+        get(target, key) {
+          const fn = Reflect.get(target, key) as (...args: unknown[]) => unknown;
+          return (...args: unknown[]) => {
+            const inline = key === "writeFile"
+              ? (args[2] as { openInline?: boolean }).openInline === true
+              : key === "syncDir" && args[1] === true;
+            calls.push(`${String(key)}${inline ? " (open inline)" : ""}`);
+            return fn.apply(target, args);
+          };
+        },
+      });
+      const store = new FileStore(join(dir, io), { io, adapter: { ...real, name: real.name, async } });
+      await store.prepare();
+      calls.length = 0;
+      await store.put("durable", { name: "one" });
+      await store.putMany(["a", "b"]);
+      const expected = io === "inline"
+        ? ["writeFile (open inline)", "syncDir (open inline)", "writeFile (open inline)", "writeFile (open inline)"]
+        : ["writeFile", "syncDir", "writeFile", "writeFile"];
+      assert.deepEqual(calls.filter((c) => c.startsWith("writeFile") || c.startsWith("syncDir")).slice(0, 4), expected);
+      assert.equal(
+        calls.filter((c) => c.startsWith("syncDir")).length,
+        2,
+        `${io}: one fsync of new/ per put and per batch`,
+      );
+      assert.equal(new TextDecoder().decode(readFileSync(join(dir, io, "new", "one"))), "durable");
+      assert.equal(readdirSync(join(dir, io, "new")).length, 3);
+      assert.deepEqual(readdirSync(join(dir, io, "tmp")), []);
+    }
+  });
+});
+
+test("fsyncs run inline only after a run of fast ones, and go back to the pool when slow", () => {
+  const gate = new FsyncGate();
+  assert.equal(gate.inline, false, "the pool first");
+  for (let i = 0; i < 15; i++) gate.ranOnPool(0.5);
+  assert.equal(gate.inline, false, "15 fast fsyncs are not enough");
+  gate.ranOnPool(5);
+  for (let i = 0; i < 15; i++) gate.ranOnPool(0.5);
+  assert.equal(gate.inline, false, "a slow one restarts the run");
+  gate.ranOnPool(0.5);
+  assert.equal(gate.inline, true, "16 fast ones in a row");
+
+  gate.ranInline(3);
+  assert.equal(gate.inline, true, "one slow fsync alone may be the scheduler");
+  gate.ranInline(3);
+  gate.ranInline(3);
+  assert.equal(gate.inline, true, "three slow ones, the score decaying, are still tolerated");
+  gate.ranInline(3);
+  assert.equal(gate.inline, false, "four slow ones in a row are not");
+  for (let i = 0; i < 31; i++) gate.ranOnPool(0.5);
+  assert.equal(gate.inline, false, "after a return to the pool, twice the run is needed");
+  gate.ranOnPool(0.5);
+  assert.equal(gate.inline, true);
+
+  gate.ranInline(25);
+  assert.equal(gate.inline, false, "a stall sends fsyncs back at once");
+  for (let i = 0; i < 10_000; i++) gate.ranOnPool(0.5);
+  assert.equal(gate.inline, true, "the run needed is capped");
 });

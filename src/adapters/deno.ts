@@ -190,9 +190,12 @@ const asyncFs: AsyncFs = withOsCodes<AsyncFs>({
   stat: async (path) => info(await deno().stat(path)),
   lstat: async (path) => info(await deno().lstat(path)),
   async writeFile(path, data, options) {
-    const file = await deno().open(path, openOptions(options.flag, options.mode));
+    const file = options.openInline
+      ? deno().openSync(path, openOptions(options.flag, options.mode))
+      : await deno().open(path, openOptions(options.flag, options.mode));
     try {
-      await writeAll(file, data);
+      if (options.openInline) writeAllSync(file, data);
+      else await writeAll(file, data);
       if (options.sync) await file.sync();
     } finally {
       file.close();
@@ -208,8 +211,8 @@ const asyncFs: AsyncFs = withOsCodes<AsyncFs>({
     if (exists(to)) throw osError("EEXIST", `File exists: '${to}'`);
     await deno().copyFile(from, to);
   },
-  async syncDir(path) {
-    const dir = await deno().open(path, { read: true });
+  async syncDir(path, openInline) {
+    const dir = openInline ? deno().openSync(path, { read: true }) : await deno().open(path, { read: true });
     try {
       await dir.sync();
     } finally {

@@ -221,6 +221,16 @@ export const nodeAsyncFs: AsyncFs = withOsCodes<AsyncFs>({
   stat: async (path) => info(await call<fs.Stats>((cb) => fs.stat(path, cb))),
   lstat: async (path) => info(await call<fs.Stats>((cb) => fs.lstat(path, cb))),
   async writeFile(path: string, data: Uint8Array, options: WriteFileOptions) {
+    if (options.openInline) {
+      const fd = fs.openSync(path, OPEN_FLAGS[options.flag], options.mode);
+      try {
+        writeAllSync(fd, data);
+        if (options.sync) await done((cb) => fs.fsync(fd, cb));
+      } finally {
+        fs.closeSync(fd);
+      }
+      return;
+    }
     const fd = await call<number>((cb) => fs.open(path, OPEN_FLAGS[options.flag], options.mode, cb));
     await closeAfter(fd, async () => {
       await writeAll(fd, data);
@@ -243,7 +253,16 @@ export const nodeAsyncFs: AsyncFs = withOsCodes<AsyncFs>({
     });
   },
   copyFile: (from, to) => done((cb) => fs.copyFile(from, to, C.COPYFILE_EXCL, cb)),
-  async syncDir(path) {
+  async syncDir(path, openInline) {
+    if (openInline) {
+      const fd = fs.openSync(path, C.O_RDONLY);
+      try {
+        await done((cb) => fs.fsync(fd, cb));
+      } finally {
+        fs.closeSync(fd);
+      }
+      return;
+    }
     const fd = await call<number>((cb) => fs.open(path, C.O_RDONLY, cb));
     await closeAfter(fd, () => done((cb) => fs.fsync(fd, cb)));
   },
