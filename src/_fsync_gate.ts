@@ -7,11 +7,10 @@
 // fsyncs needed to come back, so a disk that is slow now and then blocks the
 // event loop rarely, never often.
 
+import { SlowScore } from "./_slow_score.ts";
+
 // An fsync at most this long (inline, or on the pool round trip included) counts as fast.
 const FAST_MS = 2;
-// Slow inline fsyncs close together that send fsyncs back to the pool (one alone may be the scheduler).
-const SLOW_SCORE_LIMIT = 3;
-const SLOW_SCORE_DECAY = 0.95;
 // An inline fsync this slow sends them back at once.
 const STALL_MS = 10;
 // Fast fsyncs in a row on the pool before they run inline; doubled at each return to the pool.
@@ -23,7 +22,8 @@ export class FsyncGate {
   #inline = false;
   #fastStreak = 0;
   #needed = FIRST_STREAK;
-  #slowScore = 0;
+  // Slow inline fsyncs close together send fsyncs back to the pool.
+  readonly #slow = new SlowScore();
 
   /** Whether the next fsync may run inline. */
   get inline(): boolean {
@@ -32,11 +32,11 @@ export class FsyncGate {
 
   /** An fsync ran inline and took `ms`. */
   ranInline(ms: number): void {
-    this.#slowScore = this.#slowScore * SLOW_SCORE_DECAY + (ms > FAST_MS ? 1 : 0);
-    if (ms < STALL_MS && this.#slowScore < SLOW_SCORE_LIMIT) return;
+    const slowTogether = this.#slow.add(ms > FAST_MS);
+    if (ms < STALL_MS && !slowTogether) return;
     this.#inline = false;
     this.#fastStreak = 0;
-    this.#slowScore = 0;
+    this.#slow.reset();
     this.#needed = Math.min(LONGEST_STREAK, this.#needed * 2);
   }
 

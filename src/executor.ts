@@ -18,6 +18,7 @@
 import { setImmediate } from "node:timers";
 import type { AsyncFs, SyncFs, WriteFileOptions } from "./adapter.ts";
 import { FsyncGate } from "./_fsync_gate.ts";
+import { SlowScore } from "./_slow_score.ts";
 import { type Call, callAsync, callOnce, driveAsync, retryOnStale, runSync, type Steps } from "./_io.ts";
 
 /**
@@ -33,10 +34,8 @@ const FAST_POOL_MS = 1;
 // This many fast pool calls in a row, and the store's calls run inline.
 const FAST_STREAK = 32;
 // An inline call slower than this counts as slow; a few of them close together
-// send the store's calls back to the pool (one alone may be the scheduler).
+// send the store's calls back to the pool (see SlowScore).
 const SLOW_INLINE_MS = 2;
-const SLOW_SCORE_LIMIT = 3;
-const SLOW_SCORE_DECAY = 0.95;
 // Inline work runs at most this long before the event loop gets a turn.
 const YIELD_MS = 1;
 // On the pool, one call a second runs inline as a probe: pool round trips are
@@ -61,8 +60,16 @@ function noteTurn(): void {
   });
 }
 
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+// The event loop's next turn when inline work has had its YIELD_MS, else
+// undefined: the work goes on now, and the next turn is noted.
+function turnDue(): Promise<void> | undefined {
+  if (performance.now() - lastTurn < YIELD_MS) {
+    noteTurn();
+    return undefined;
+  }
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+    lastTurn = performance.now();
+  });
 }
 
 // Calls that wait for the disk whatever the file system: inline only while fsyncs prove fast.
@@ -101,7 +108,7 @@ export class Executor {
   readonly mode: IoMode;
   #inline: boolean;
   #fastStreak = 0;
-  #slowScore = 0;
+  readonly #slow = new SlowScore();
   #lastProbe = 0;
   readonly #fsyncs = new FsyncGate();
 
@@ -142,14 +149,9 @@ export class Executor {
 
   // Returns a value, or a promise only when the event loop is due a turn or a retry waits.
   #callInline(request: Call): unknown {
+    const turn = turnDue();
+    if (turn) return turn.then(() => this.#callInline(request));
     const started = performance.now();
-    if (started - lastTurn >= YIELD_MS) {
-      return nextTurn().then(() => {
-        lastTurn = performance.now();
-        return this.#callInline(request);
-      });
-    }
-    noteTurn();
     let result: unknown;
     try {
       result = callOnce(this.sync, request);
@@ -158,13 +160,9 @@ export class Executor {
       if (retryOnStale(error, request.fn, 0)) return callAsync(this.async, request);
       throw error;
     } finally {
-      if (this.mode === "auto") {
-        this.#slowScore = this.#slowScore * SLOW_SCORE_DECAY + (performance.now() - started > SLOW_INLINE_MS ? 1 : 0);
-        if (this.#slowScore >= SLOW_SCORE_LIMIT) {
-          this.#inline = false;
-          this.#fastStreak = 0;
-          this.#slowScore = 0;
-        }
+      if (this.mode === "auto" && this.#slow.add(performance.now() - started > SLOW_INLINE_MS)) {
+        this.#inline = false;
+        this.#fastStreak = 0;
       }
     }
     return result;
@@ -172,14 +170,9 @@ export class Executor {
 
   // A durable write or an fsync, inline: timed, so that a slow one sends the next ones to the pool.
   #fsyncInline(request: Call): unknown {
+    const turn = turnDue();
+    if (turn) return turn.then(() => this.#fsyncInline(request));
     const started = performance.now();
-    if (started - lastTurn >= YIELD_MS) {
-      return nextTurn().then(() => {
-        lastTurn = performance.now();
-        return this.#fsyncInline(request);
-      });
-    }
-    noteTurn();
     try {
       return callOnce(this.sync, request);
     } finally {
@@ -224,7 +217,7 @@ export class Executor {
     } finally {
       if (performance.now() - started < FAST_PROBE_MS) {
         this.#inline = true;
-        this.#slowScore = 0;
+        this.#slow.reset();
       }
     }
   }
