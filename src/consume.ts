@@ -225,11 +225,12 @@ export async function consumeStore(
   const summary: ConsumeSummary = { handled: 0, failed: 0, retried: 0, lost: 0 };
   const inFlight = new Set<Promise<void>>();
   let fatal: unknown;
+  const hints = new Hints(store.adapter, store.areaPath("new"));
+  // Made last before the loop's try: its timer is cleared in the finally.
   const leases = new Leases(lease / 3, (claim) => store.touch(claim), isLost);
   const stopAll = () => leases.abortAll(signal?.reason);
   if (signal?.aborted) stopAll();
   signal?.addEventListener("abort", stopAll, { once: true });
-  const hints = new Hints(store.adapter, store.areaPath("new"));
 
   // A failed acknowledgement or hand-back: lost, survived, or the end of the loop.
   const settle = (error: unknown) => {

@@ -8,8 +8,8 @@
  * under load), it runs them on the thread pool and the process never waits.
  * Calls that wait for the disk by nature (fsync) go to the pool, the open,
  * write and close around them inline when the rest runs inline; and while
- * fsyncs prove fast (under 2 ms) they run inline too, back to the pool at the
- * first slow one (see `_fsync_gate.ts`). Copies always go to the pool.
+ * fsyncs prove fast (under 2 ms) they run inline too, back to the pool when
+ * they turn slow (see `_fsync_gate.ts`). Copies always go to the pool.
  * While on the pool, one call a second runs inline as a probe, so a store
  * that went to the pool when the machine was busy comes back when it is not.
  *
