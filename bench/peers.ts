@@ -246,7 +246,8 @@ export async function pairs(options: PartOptions): Promise<string> {
   return `### Producer/consumer pairs as users run them (async put(), consume()), ${items.toLocaleString("en-US")} ` +
     "items of 1 KiB in all, items/s and ratio to the C floor\n\n" +
     table(["pairs", ...columns.map((c) => c === "C floor" ? c : `filestore, ${c}`)], rows) +
-    "\n\nEach producer puts its share with awaited put() (sync: false); each consumer runs consume() (concurrency 1) " +
+    "\n\nEach process first warms up on a store of its own (2,000 items through the same calls). " +
+    "Each producer puts its share with awaited put() (sync: false); each consumer runs consume() (concurrency 1) " +
     "until the producers are done and new/ is empty. The C floor runs the same layout (one readdir per pass, " +
     "rename into cur/); each filestore run follows a C floor run. Every item was taken exactly once (checked by " +
     "count). Target: >= 0.6x the C floor.\n\n" + lines.join("\n");

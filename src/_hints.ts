@@ -3,14 +3,33 @@
 // and dropped events (inotify overflow). Nothing is left running after close().
 import type { FsAdapter } from "./adapter.ts";
 
+// A loop that has found work for this long without waiting stops watching
+// until it next waits: it needs no hints, and every event costs its process
+// CPU (on Deno a watcher thread wakes per event; two Deno consumers fed by
+// two producers ran at half speed with their watchers open).
+const BUSY_MS = 100;
+
 /** Waits for a change in one directory, a timeout, or an abort, whichever comes first. */
 export class Hints {
+  readonly #adapter: FsAdapter;
+  readonly #dir: string;
   #dirty = false;
   #wake: (() => void) | undefined;
   #closeWatcher: (() => void) | undefined;
+  #closed = false;
+  // The watcher is closed while the loop is busy (see busy()).
+  #dormant = false;
+  // When the loop last came to wait(): it has been busy since.
+  #lastWait = Date.now();
 
   constructor(adapter: FsAdapter, dir: string) {
-    this.#closeWatcher = adapter.watchDir(dir, () => {
+    this.#adapter = adapter;
+    this.#dir = dir;
+    this.#open();
+  }
+
+  #open(): void {
+    this.#closeWatcher = this.#adapter.watchDir(this.#dir, () => {
       this.#dirty = true;
       this.#wake?.();
     });
@@ -21,9 +40,28 @@ export class Hints {
     this.#dirty = false;
   }
 
+  /**
+   * Says the loop found work. Once it has not waited for a while, the
+   * watcher is closed; the next wait() opens it again and returns at once,
+   * so that the loop looks once more (what came meanwhile sent no hint).
+   */
+  busy(): void {
+    if (this.#dormant || this.#closed || Date.now() - this.#lastWait < BUSY_MS) return;
+    this.#dormant = true;
+    const close = this.#closeWatcher;
+    this.#closeWatcher = undefined;
+    close?.();
+  }
+
   /** Resolves on a hint received since the last clear(), after `ms`, or on abort. */
   wait(ms: number, signal?: AbortSignal): Promise<void> {
-    if (this.#dirty || signal?.aborted || this.#closeWatcher === undefined) {
+    this.#lastWait = Date.now();
+    if (this.#dormant && !this.#closed) {
+      this.#dormant = false;
+      this.#open();
+      return Promise.resolve();
+    }
+    if (this.#dirty || signal?.aborted || this.#closed) {
       this.#dirty = false;
       return Promise.resolve();
     }
@@ -33,6 +71,7 @@ export class Hints {
         signal?.removeEventListener("abort", done);
         this.#wake = undefined;
         this.#dirty = false;
+        this.#lastWait = Date.now();
         resolve();
       };
       const timer = setTimeout(done, ms);
@@ -43,6 +82,7 @@ export class Hints {
 
   /** Closes the watcher and ends a pending wait. Idempotent. */
   close(): void {
+    this.#closed = true;
     const close = this.#closeWatcher;
     this.#closeWatcher = undefined;
     this.#wake?.();

@@ -74,7 +74,7 @@ export interface SyncFs {
   unlink(path: string): void;
   /** The entries, in no particular order, with their kind from the listing itself (no stat). */
   readDir(path: string): DirEntry[];
-  /** Opens a directory to read its entries in batches, with constant memory. */
+  /** Opens a directory to read its entries in batches, with constant memory where the runtime can. */
   openDir(path: string): DirHandle;
   /** Up to `max` more entries of an open directory; an empty array at its end. */
   readDirBatch(handle: DirHandle, max: number): DirEntry[];
@@ -136,7 +136,7 @@ export interface FsAdapter {
   readonly sync: SyncFs;
   /** The asynchronous primitives. */
   readonly async: AsyncFs;
-  /** Streams the entries of a directory with constant memory. */
+  /** Streams the entries of a directory, with constant memory where the runtime can. */
   dirEntries(path: string): AsyncIterable<DirEntry>;
   /** Watches a directory; calls `onChange` on any event, hints only. Returns a closer. */
   watchDir(path: string, onChange: () => void): () => void;

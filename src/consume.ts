@@ -313,6 +313,7 @@ export async function consumeStore(
         continue;
       }
       if (claim) {
+        hints.busy();
         const running: Promise<void> = run(claim).finally(() => inFlight.delete(running));
         inFlight.add(running);
         continue;

@@ -466,7 +466,8 @@ export class StoreBase implements StoreContext {
   }
 
   /**
-   * Streams the entries of an area with constant memory, in directory order
+   * Streams the entries of an area (with constant memory on Node and Bun;
+   * Deno reads a directory whole), in directory order
    * (not sorted), without names starting with `.`. Symlinks and other
    * non-regular entries are included and marked by `kind`; a name that is
    * not UTF-8 comes with its `bytes` where the runtime can tell them.

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ConsumeItem, FileStore, FileStoreError } from "../mod.ts";
+import { type ConsumeItem, FileStore, FileStoreError, type FsAdapter } from "../mod.ts";
 import { onceAcrossRuntimes, RUNTIMES, withStore, withTempDir } from "./_helpers.ts";
 import { startFixture, waitUntil, within } from "./_workers_helpers.ts";
 
@@ -249,3 +249,45 @@ test(
     }, { areas: ["failed"] });
   },
 );
+
+test("consume() stops watching while it is busy and watches again before it waits", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "store");
+    const base = new FileStore(path).adapter;
+    let opened = 0;
+    let closed = 0;
+    const adapter: FsAdapter = {
+      ...base,
+      watchDir(watched, onChange) {
+        opened++;
+        const close = base.watchDir(watched, onChange);
+        return () => {
+          closed++;
+          close();
+        };
+      },
+    };
+    const store = new FileStore(path, { adapter, areas: ["failed"] });
+    await store.prepare();
+    await store.putMany(Array.from({ length: 30 }, (_, i) => `backlog ${i}`));
+    const controller = new AbortController();
+    let handled = 0;
+    let closedWhileBusy = 0;
+    const loop = store.consume(async (item) => {
+      handled++;
+      if (handled < 30) await new Promise((resolve) => setTimeout(resolve, 10)); // 300 ms of work without a wait
+      if (handled === 30) {
+        closedWhileBusy = closed;
+        // Put once the loop waits (most likely; found by its look after reopening otherwise): with
+        // pollInterval at 10 minutes, only a reopened watcher can bring it in time.
+        setTimeout(() => store.put("late").catch(() => {}), 300);
+      }
+      if ((await item.text()) === "late") controller.abort();
+    }, { signal: controller.signal, pollInterval: 600_000 });
+    const summary = await within(60_000, "consume() to handle an arrival after its busy stretch", loop);
+    assert.equal(summary.handled, 31);
+    assert.ok(closedWhileBusy >= 1, `the watcher was closed while the loop was busy (closed ${closedWhileBusy} times)`);
+    assert.ok(opened >= 2, `the watcher was opened again before the loop waited (opened ${opened} times)`);
+    assert.equal(opened, closed, "every watcher opened was closed");
+  });
+});

@@ -6,7 +6,7 @@
 import process from "node:process";
 import { withOsCodes } from "./_os_codes.ts";
 import { nodeAsyncFs, nodeSyncFs } from "./node.ts";
-import type { AsyncFs, DirEntry, FileHandle, FileInfo, FsAdapter, OpenFlag, SyncFs } from "../adapter.ts";
+import type { AsyncFs, DirEntry, DirHandle, FileHandle, FileInfo, FsAdapter, OpenFlag, SyncFs } from "../adapter.ts";
 
 // The slice of the Deno namespace this adapter uses, typed here so that the
 // npm build (compiled without Deno's types) type-checks too.
@@ -84,6 +84,51 @@ function toDirEntry(e: DenoDirEntry): DirEntry {
   return { name: e.name, kind };
 }
 
+// Deno has no streaming directory reader: Deno.readDir and Deno's node:fs
+// opendir both read a directory whole. Deno's own costs less: 300,000 entries
+// peaked at 226 MiB and took half the time, against 389 MiB through opendir.
+// The first entry is pulled at open, so that a missing directory fails there.
+interface SyncCursor {
+  entries: Iterator<DenoDirEntry>;
+  first: IteratorResult<DenoDirEntry> | undefined;
+}
+interface AsyncCursor {
+  entries: AsyncIterator<DenoDirEntry>;
+  first: IteratorResult<DenoDirEntry> | undefined;
+}
+
+function openCursorSync(path: string): SyncCursor {
+  const entries = deno().readDirSync(path)[Symbol.iterator]();
+  return { entries, first: entries.next() };
+}
+
+function batchSync(cursor: SyncCursor, max: number): DirEntry[] {
+  const batch: DirEntry[] = [];
+  while (batch.length < max) {
+    const next = cursor.first ?? cursor.entries.next();
+    cursor.first = undefined;
+    if (next.done) break;
+    batch.push(toDirEntry(next.value));
+  }
+  return batch;
+}
+
+async function openCursor(path: string): Promise<AsyncCursor> {
+  const entries = deno().readDir(path)[Symbol.asyncIterator]();
+  return { entries, first: await entries.next() };
+}
+
+async function batch(cursor: AsyncCursor, max: number): Promise<DirEntry[]> {
+  const batch: DirEntry[] = [];
+  while (batch.length < max) {
+    const next = cursor.first ?? await cursor.entries.next();
+    cursor.first = undefined;
+    if (next.done) break;
+    batch.push(toDirEntry(next.value));
+  }
+  return batch;
+}
+
 function openOptions(flag: OpenFlag, mode: number): DenoOpenOptions {
   switch (flag) {
     case "w":
@@ -149,10 +194,9 @@ const syncFs: SyncFs = withOsCodes<SyncFs>({
   // Deno.open has no O_NOFOLLOW or O_NONBLOCK: a FIFO swapped in after a
   // check would block the open forever. Deno's node:fs passes both flags.
   readFile: nodeSyncFs.readFile,
-  // Deno's own readDir reads the whole directory at once; node:fs streams.
-  openDir: nodeSyncFs.openDir,
-  readDirBatch: nodeSyncFs.readDirBatch,
-  closeDir: nodeSyncFs.closeDir,
+  openDir: (path) => openCursorSync(path),
+  readDirBatch: (handle: DirHandle, max: number) => batchSync(handle as SyncCursor, max),
+  closeDir: (handle: DirHandle) => void (handle as SyncCursor).entries.return?.(),
   // Deno gives names that are not UTF-8 only with U+FFFD, never their bytes.
   readDirBytes: () => null,
   renameBytes() {
@@ -202,9 +246,9 @@ const asyncFs: AsyncFs = withOsCodes<AsyncFs>({
     }
   },
   readFile: nodeAsyncFs.readFile,
-  openDir: nodeAsyncFs.openDir,
-  readDirBatch: nodeAsyncFs.readDirBatch,
-  closeDir: nodeAsyncFs.closeDir,
+  openDir: (path) => openCursor(path),
+  readDirBatch: (handle: DirHandle, max: number) => batch(handle as AsyncCursor, max),
+  closeDir: async (handle: DirHandle) => void await (handle as AsyncCursor).entries.return?.(),
   readDirBytes: () => Promise.resolve(null),
   renameBytes: () => Promise.reject(osError("ENOTSUP", "Deno cannot rename a file whose name is not valid UTF-8")),
   async copyFile(from, to) {

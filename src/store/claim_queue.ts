@@ -3,10 +3,12 @@
  * refilled when it runs out, so draining N items reads the directory a few
  * times, not N times.
  *
- * The listing is read in batches and only the `limit` oldest names are kept
- * (as compact order keys), so a consumer's memory stays bounded whatever the
- * backlog; a backlog larger than that is taken `limit` items per pass, still
- * oldest first. After a lost race a consumer jumps ahead by a random stride,
+ * A small new/ (by its last listing and its st_size) is read in one call; a
+ * larger one is read in batches and only the `limit` oldest names are kept
+ * (as compact order keys), so what a consumer keeps stays bounded whatever
+ * the backlog (a pass costs what the runtime's reader costs: Deno reads a
+ * directory whole); a backlog larger than that is taken `limit` items per
+ * pass, still oldest first. After a lost race a consumer jumps ahead by a random stride,
  * so that consumers walking the same listing stop trailing one another.
  * Entries that cannot be handed out are set aside in `failed/` (see
  * `set_aside.ts`); a name this runtime cannot address at all (not UTF-8, on
@@ -20,6 +22,7 @@
  *
  * @module
  */
+import type { DirEntry } from "../adapter.ts";
 import { call, type Steps } from "../_io.ts";
 import { osCode } from "../errors.ts";
 import { formatName, nameOfOrderKey, orderKey, parseName } from "../name_parts.ts";
@@ -44,6 +47,16 @@ export const DELAYED_RESCAN = 1000;
 // is listed again: items of higher priority put since then are seen.
 const WINDOW_MAX_AGE = 1000;
 const LISTING_SHARE = 20;
+// new/ is read whole, not streamed, once a listing saw at most
+// SMALL_DIR_MOST entries and while its st_size is at most SMALL_DIR_BYTES: on
+// ext4, xfs, btrfs, zfs and tmpfs that size bounds the entry count (ext4: 12
+// bytes an entry at least, tmpfs: 20, zfs: 1). A listing that finds more
+// entries than the size allows (SMB reports 0), or a whole read of more than
+// WHOLE_READ_MOST, means sizes bound nothing here: the store object streams
+// from then on. The first listing of a store object always streams.
+const SMALL_DIR_MOST = 512;
+const SMALL_DIR_BYTES = 65_536;
+const WHOLE_READ_MOST = 8192;
 
 const strict = new TextDecoder("utf-8", { fatal: true });
 
@@ -70,6 +83,9 @@ export class ClaimQueue {
   // When the window was listed, and how long that listing took.
   #listedAt = 0;
   #listingTook = 0;
+  // Entries the last listing saw, and whether small listings are read whole.
+  #lastSeen = Infinity;
+  #smallReads = true;
 
   /** A queue over `store`'s new/, keeping at most `window` names. */
   constructor(store: StoreContext, window = CLAIM_WINDOW) {
@@ -179,36 +195,74 @@ export class ClaimQueue {
   *#refill(lostNames: Set<string>): Steps<number> {
     const dir = this.#store.areaPath("new");
     const started = Date.now();
+    let keys: string[] = [];
+    let cutoff = "\uffff";
+    const odd: string[] = [];
+    let fresh = 0;
+    let seen = 0;
+    const take = (entry: DirEntry) => {
+      if (entry.name.startsWith(".")) return;
+      seen++;
+      if (this.#unaddressable.has(entry.name)) return;
+      if (entry.kind === "file" || entry.kind === "unknown") {
+        if (!lostNames.has(entry.name)) fresh++;
+        // Once the window is full, only keys older than its newest are kept: little garbage, bounded memory.
+        const key = orderKey(entry.name);
+        if (keys.length < this.#window || key < cutoff) keys.push(key);
+        if (keys.length >= this.#window + (this.#window >> 2)) {
+          keys = oldest(keys, this.#window);
+          cutoff = keys[keys.length - 1];
+        }
+      } else if (odd.length < SET_ASIDE_PER_LISTING) {
+        odd.push(entry.name);
+      }
+    };
+    yield* this.#list(dir, take, () => seen);
+    this.#lastSeen = seen;
+    this.#keys = oldest(keys, this.#window);
+    this.#index = 0;
+    this.#listedAt = Date.now();
+    this.#listingTook = this.#listedAt - started;
+    for (const name of odd) yield* setAside(this.#store, "new", name);
+    return fresh;
+  }
+
+  // Reads new/ whole in one call when it held a few entries last time and
+  // its size says it still does (a stat and one read cost a third of a
+  // stream's open, reads and close on Node); streams it otherwise.
+  *#list(dir: string, take: (entry: DirEntry) => void, seen: () => number): Steps<void> {
+    let size: number;
+    let whole: DirEntry[] | null = null;
+    try {
+      size = (yield* call("stat", dir)).size;
+      if (this.#smallReads && this.#lastSeen <= SMALL_DIR_MOST && size <= SMALL_DIR_BYTES) {
+        whole = yield* call("readDir", dir);
+      }
+    } catch (error) {
+      throw yield* explain(this.#store, error, "claim from", dir, ["new"]);
+    }
+    if (whole) {
+      for (const entry of whole) take(entry);
+    } else {
+      yield* this.#stream(dir, take);
+    }
+    // Where sizes bound entries, a directory counts a byte an entry at least (zfs counts entries, the rest bytes).
+    if (seen() > size || (whole && seen() > WHOLE_READ_MOST)) this.#smallReads = false;
+  }
+
+  // Reads the listing in batches, so that a huge new/ never sits in memory whole.
+  *#stream(dir: string, take: (entry: DirEntry) => void): Steps<void> {
     let handle: unknown;
     try {
       handle = yield* call("openDir", dir);
     } catch (error) {
       throw yield* explain(this.#store, error, "claim from", dir, ["new"]);
     }
-    let keys: string[] = [];
-    let cutoff = "\uffff";
-    const odd: string[] = [];
-    let fresh = 0;
     try {
       for (;;) {
         const batch = yield* call("readDirBatch", handle, READ_BATCH);
         if (batch.length === 0) break;
-        for (const entry of batch) {
-          if (entry.name.startsWith(".")) continue;
-          if (this.#unaddressable.has(entry.name)) continue;
-          if (entry.kind === "file" || entry.kind === "unknown") {
-            if (!lostNames.has(entry.name)) fresh++;
-            // Once the window is full, only keys older than its newest are kept: little garbage, bounded memory.
-            const key = orderKey(entry.name);
-            if (keys.length < this.#window || key < cutoff) keys.push(key);
-            if (keys.length >= this.#window + (this.#window >> 2)) {
-              keys = oldest(keys, this.#window);
-              cutoff = keys[keys.length - 1];
-            }
-          } else if (odd.length < SET_ASIDE_PER_LISTING) {
-            odd.push(entry.name);
-          }
-        }
+        for (const entry of batch) take(entry);
       }
     } catch (error) {
       throw yield* explain(this.#store, error, "claim from", dir, ["new"]);
@@ -219,12 +273,6 @@ export class ClaimQueue {
         // Closing a listing cannot lose anything.
       }
     }
-    this.#keys = oldest(keys, this.#window);
-    this.#index = 0;
-    this.#listedAt = Date.now();
-    this.#listingTook = this.#listedAt - started;
-    for (const name of odd) yield* setAside(this.#store, "new", name);
-    return fresh;
   }
 
   // A name with U+FFFD whose rename found nothing: its bytes are not UTF-8, so
