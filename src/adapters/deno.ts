@@ -87,42 +87,22 @@ function toDirEntry(e: DenoDirEntry): DirEntry {
 // Deno has no streaming directory reader: Deno.readDir and Deno's node:fs
 // opendir both read a directory whole. Deno's own costs less: 300,000 entries
 // peaked at 226 MiB and took half the time, against 389 MiB through opendir.
-// The first entry is pulled at open, so that a missing directory fails there.
-interface SyncCursor {
+// One cursor type serves both forms: the store may open a listing with one
+// and read it with the other, as its calls move between inline and the pool.
+interface DirCursor {
   entries: Iterator<DenoDirEntry>;
-  first: IteratorResult<DenoDirEntry> | undefined;
-}
-interface AsyncCursor {
-  entries: AsyncIterator<DenoDirEntry>;
-  first: IteratorResult<DenoDirEntry> | undefined;
 }
 
-function openCursorSync(path: string): SyncCursor {
-  const entries = deno().readDirSync(path)[Symbol.iterator]();
-  return { entries, first: entries.next() };
+async function openCursor(path: string): Promise<DirCursor> {
+  const list: DenoDirEntry[] = [];
+  for await (const entry of deno().readDir(path)) list.push(entry);
+  return { entries: list[Symbol.iterator]() };
 }
 
-function batchSync(cursor: SyncCursor, max: number): DirEntry[] {
+function batchOf(cursor: DirCursor, max: number): DirEntry[] {
   const batch: DirEntry[] = [];
   while (batch.length < max) {
-    const next = cursor.first ?? cursor.entries.next();
-    cursor.first = undefined;
-    if (next.done) break;
-    batch.push(toDirEntry(next.value));
-  }
-  return batch;
-}
-
-async function openCursor(path: string): Promise<AsyncCursor> {
-  const entries = deno().readDir(path)[Symbol.asyncIterator]();
-  return { entries, first: await entries.next() };
-}
-
-async function batch(cursor: AsyncCursor, max: number): Promise<DirEntry[]> {
-  const batch: DirEntry[] = [];
-  while (batch.length < max) {
-    const next = cursor.first ?? await cursor.entries.next();
-    cursor.first = undefined;
+    const next = cursor.entries.next();
     if (next.done) break;
     batch.push(toDirEntry(next.value));
   }
@@ -194,9 +174,10 @@ const syncFs: SyncFs = withOsCodes<SyncFs>({
   // Deno.open has no O_NOFOLLOW or O_NONBLOCK: a FIFO swapped in after a
   // check would block the open forever. Deno's node:fs passes both flags.
   readFile: nodeSyncFs.readFile,
-  openDir: (path) => openCursorSync(path),
-  readDirBatch: (handle: DirHandle, max: number) => batchSync(handle as SyncCursor, max),
-  closeDir: (handle: DirHandle) => void (handle as SyncCursor).entries.return?.(),
+  // The whole listing now: a missing directory fails here, not at the first batch.
+  openDir: (path): DirCursor => ({ entries: Array.from(deno().readDirSync(path))[Symbol.iterator]() }),
+  readDirBatch: (handle: DirHandle, max: number) => batchOf(handle as DirCursor, max),
+  closeDir: (handle: DirHandle) => void ((handle as DirCursor).entries = [][Symbol.iterator]()),
   // Deno gives names that are not UTF-8 only with U+FFFD, never their bytes.
   readDirBytes: () => null,
   renameBytes() {
@@ -247,8 +228,8 @@ const asyncFs: AsyncFs = withOsCodes<AsyncFs>({
   },
   readFile: nodeAsyncFs.readFile,
   openDir: (path) => openCursor(path),
-  readDirBatch: (handle: DirHandle, max: number) => batch(handle as AsyncCursor, max),
-  closeDir: async (handle: DirHandle) => void await (handle as AsyncCursor).entries.return?.(),
+  readDirBatch: (handle: DirHandle, max: number) => Promise.resolve(batchOf(handle as DirCursor, max)),
+  closeDir: (handle: DirHandle) => Promise.resolve(void ((handle as DirCursor).entries = [][Symbol.iterator]())),
   readDirBytes: () => Promise.resolve(null),
   renameBytes: () => Promise.reject(osError("ENOTSUP", "Deno cannot rename a file whose name is not valid UTF-8")),
   async copyFile(from, to) {
