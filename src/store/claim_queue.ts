@@ -4,12 +4,13 @@
  * times, not N times.
  *
  * A small new/ (by its last listing and its st_size) is read in one call; a
- * larger one is read in batches and only the `limit` oldest names are kept
- * (as compact order keys), so what a consumer keeps stays bounded whatever
- * the backlog (a pass costs what the runtime's reader costs: Deno reads a
+ * larger one is read in batches. Only the `limit` oldest names are kept (as
+ * compact order keys), so what a consumer keeps stays bounded whatever the
+ * backlog (a pass costs what the runtime's reader costs: Deno reads a
  * directory whole); a backlog larger than that is taken `limit` items per
- * pass, still oldest first. After a lost race a consumer jumps ahead by a random stride,
- * so that consumers walking the same listing stop trailing one another.
+ * pass, still oldest first. After a lost race a consumer jumps ahead by a
+ * random stride, so that consumers walking the same listing stop trailing
+ * one another.
  * Entries that cannot be handed out are set aside in `failed/` (see
  * `set_aside.ts`); a name this runtime cannot address at all (not UTF-8, on
  * Deno) is skipped, and nothing is ever retried in a loop.
@@ -199,10 +200,8 @@ export class ClaimQueue {
     let cutoff = "\uffff";
     const odd: string[] = [];
     let fresh = 0;
-    let seen = 0;
     const take = (entry: DirEntry) => {
       if (entry.name.startsWith(".")) return;
-      seen++;
       if (this.#unaddressable.has(entry.name)) return;
       if (entry.kind === "file" || entry.kind === "unknown") {
         if (!lostNames.has(entry.name)) fresh++;
@@ -217,8 +216,7 @@ export class ClaimQueue {
         odd.push(entry.name);
       }
     };
-    yield* this.#list(dir, take, () => seen);
-    this.#lastSeen = seen;
+    this.#lastSeen = yield* this.#list(dir, take);
     this.#keys = oldest(keys, this.#window);
     this.#index = 0;
     this.#listedAt = Date.now();
@@ -229,8 +227,9 @@ export class ClaimQueue {
 
   // Reads new/ whole in one call when it held a few entries last time and
   // its size says it still does (a stat and one read cost a third of a
-  // stream's open, reads and close on Node); streams it otherwise.
-  *#list(dir: string, take: (entry: DirEntry) => void, seen: () => number): Steps<void> {
+  // stream's open, reads and close on Node); streams it otherwise. Returns
+  // how many entries it read.
+  *#list(dir: string, take: (entry: DirEntry) => void): Steps<number> {
     let size: number;
     let whole: DirEntry[] | null = null;
     try {
@@ -241,13 +240,19 @@ export class ClaimQueue {
     } catch (error) {
       throw yield* explain(this.#store, error, "claim from", dir, ["new"]);
     }
+    let count = 0;
+    const counted = (entry: DirEntry) => {
+      count++;
+      take(entry);
+    };
     if (whole) {
-      for (const entry of whole) take(entry);
+      for (const entry of whole) counted(entry);
     } else {
-      yield* this.#stream(dir, take);
+      yield* this.#stream(dir, counted);
     }
     // Where sizes bound entries, a directory counts a byte an entry at least (zfs counts entries, the rest bytes).
-    if (seen() > size || (whole && seen() > WHOLE_READ_MOST)) this.#smallReads = false;
+    if (count > size || (whole && count > WHOLE_READ_MOST)) this.#smallReads = false;
+    return count;
   }
 
   // Reads the listing in batches, so that a huge new/ never sits in memory whole.
