@@ -3,8 +3,8 @@
  * bun:sqlite on Bun, node:sqlite on Node 22 and Deno, WAL, one transaction
  * per put, claim and delete. `synchronous=OFF` against `sync: false`,
  * `synchronous=FULL` against durable puts; full cycle at 1 KiB, 64 KiB and
- * 1 MiB, with filestore's *Sync and async APIs, each run right after the
- * SQLite run it is compared with.
+ * 1 MiB, with filestore's *Sync and async APIs and the C floor, each run
+ * right after the SQLite run it is compared with.
  *
  * @module
  */
@@ -53,6 +53,11 @@ export async function sqlitePart(options: PartOptions): Promise<string> {
         const row = `${runtime}|${label}|${durable ? "durable" : "no fsync"}|${count}`;
         const sqlite: Config = { row, column: "sqlite", argv: (dir) => sqliteCommand(runtime, args(dir)) };
         configs.push(sqlite);
+        // The C floor on the same layout: what any library making filestore's calls could reach.
+        const floor = options.tools.floor;
+        if (floor) {
+          configs.push({ row, column: "floor", argv: (dir) => [floor, "cycle", ...args(dir)], baseline: sqlite });
+        }
         for (const api of ["sync", "async"]) {
           configs.push({
             row,
@@ -76,6 +81,7 @@ export async function sqlitePart(options: PartOptions): Promise<string> {
       durability === "durable" ? "FULL / sync: true" : "OFF / sync: false",
       count,
       rate(cells.get("sqlite")?.full),
+      cell(cells.get("floor")),
       cell(cells.get("sync")),
       cell(cells.get("async")),
     ]);
@@ -101,12 +107,15 @@ export async function sqlitePart(options: PartOptions): Promise<string> {
       "SQLite synchronous / filestore",
       "items",
       "SQLite",
+      "C floor",
       "filestore *Sync",
       "filestore async",
     ], rows) +
     "\n\nSQLite: bun:sqlite on Bun, node:sqlite on Node 22 and Deno; a claim is one `UPDATE ... RETURNING` of the " +
     "oldest unclaimed row (no index: rows are claimed in id order and deleted, SQLite's best case), then a " +
     "`DELETE`. Each filestore run follows the SQLite run it is compared with; the ratio is the median of those " +
-    "pairs. Goal: at least SQLite's rate durable at every size, and without fsync from 64 KiB up.\n\n" +
+    "pairs. The C floor makes filestore's system calls (two fsyncs a durable put: the file and new/) with no " +
+    "runtime: where it is below SQLite, no library on this layout reaches SQLite. Goal: at least SQLite's rate " +
+    "durable at every size, and without fsync from 64 KiB up.\n\n" +
     lines.join("\n");
 }

@@ -138,6 +138,13 @@ export interface FsAdapter {
   readonly async: AsyncFs;
   /** Streams the entries of a directory, with constant memory where the runtime can. */
   dirEntries(path: string): AsyncIterable<DirEntry>;
+  /**
+   * True where `openDir` reads the whole directory before its first batch
+   * (Deno has no streaming reader). A consumer then keeps every name of one
+   * listing instead of listing again for each window of them: the memory is
+   * spent by the read anyway, and a backlog of N costs one read, not N / 32,768.
+   */
+  readonly readsDirWhole?: boolean;
   /** Watches a directory; calls `onChange` on any event, hints only. Returns a closer. */
   watchDir(path: string, onChange: () => void): () => void;
   /** The current process id. */

@@ -49,3 +49,9 @@ for (const [name, make] of adapters) {
     });
   });
 }
+
+test("adapters say whether a listing reads the directory whole (Deno) or streams it (Node, Bun)", () => {
+  const onDeno = "Deno" in globalThis;
+  assert.equal(nodeAdapter().readsDirWhole, onDeno);
+  if (onDeno) assert.equal(denoAdapter().readsDirWhole, true);
+});

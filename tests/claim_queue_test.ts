@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { FileStore, type FsAdapter } from "../mod.ts";
+import { CLAIM_WINDOW, ClaimQueue } from "../src/store/claim_queue.ts";
 import { withTempDir } from "./_helpers.ts";
 
 // The default adapter, with its listing calls of new/ counted.
@@ -55,5 +56,32 @@ test("next() reads a small new/ whole, streams a large one, and drains both olde
 
     store.putSync("after");
     assert.deepEqual(drain(store), ["after"]);
+  });
+});
+
+test("a consumer keeps every name of a listing only where the adapter reads directories whole", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "store");
+    const base = new FileStore(path).adapter;
+    const whole = new FileStore(path, { adapter: { ...base, readsDirWhole: true } });
+    const streaming = new FileStore(path, { adapter: { ...base, readsDirWhole: false } });
+    assert.equal(new ClaimQueue(whole).window, Number.POSITIVE_INFINITY);
+    assert.equal(new ClaimQueue(streaming).window, CLAIM_WINDOW);
+
+    // Both drain the same backlog, oldest first, each item once.
+    whole.prepareSync();
+    const texts = Array.from({ length: 300 }, (_, i) => `item ${String(i).padStart(3, "0")}`);
+    for (const text of texts.slice(0, 150)) await whole.put(text);
+    for (const text of texts.slice(150)) await streaming.put(text);
+    const seen: string[] = [];
+    for (const store of [whole, streaming]) {
+      for (let i = 0; i < 150; i++) {
+        const claim = await store.next();
+        assert.ok(claim, `item ${i} of a store claimed`);
+        seen.push(new TextDecoder().decode(await store.read(claim)));
+        await store.ack(claim);
+      }
+    }
+    assert.deepEqual(seen, texts);
   });
 });

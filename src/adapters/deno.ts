@@ -308,6 +308,7 @@ export function denoAdapter(): FsAdapter {
     sync: syncFs,
     async: asyncFs,
     dirEntries,
+    readsDirWhole: true,
     watchDir,
     pid: () => deno().pid,
     hostname: () => deno().hostname(),

@@ -316,6 +316,8 @@ export function nodeAdapter(): FsAdapter {
     sync: nodeSyncFs,
     async: nodeAsyncFs,
     dirEntries,
+    // Deno's node:fs reads a directory whole at opendir() (Node and Bun stream).
+    readsDirWhole: "Deno" in globalThis,
     watchDir,
     pid: () => process.pid,
     hostname: () => hostname(),

@@ -4,13 +4,14 @@
  * times, not N times.
  *
  * A small new/ (by its last listing and its st_size) is read in one call; a
- * larger one is read in batches. Only the `limit` oldest names are kept (as
- * compact order keys), so what a consumer keeps stays bounded whatever the
- * backlog (a pass costs what the runtime's reader costs: Deno reads a
- * directory whole); a backlog larger than that is taken `limit` items per
- * pass, still oldest first. After a lost race a consumer jumps ahead by a
- * random stride, so that consumers walking the same listing stop trailing
- * one another.
+ * larger one is read in batches. Only the CLAIM_WINDOW oldest names are kept
+ * (as compact order keys), so what a consumer keeps stays bounded whatever
+ * the backlog; a backlog larger than that is taken a window per pass, still
+ * oldest first. Where the adapter reads a directory whole (Deno), a pass
+ * costs that memory anyway, so all of its names are kept: one pass per
+ * backlog instead of one per window. After a lost race a consumer
+ * jumps ahead by a random stride, so that consumers walking the same listing
+ * stop trailing one another.
  * Entries that cannot be handed out are set aside in `failed/` (see
  * `set_aside.ts`); a name this runtime cannot address at all (not UTF-8, on
  * Deno) is skipped, and nothing is ever retried in a loop.
@@ -88,10 +89,19 @@ export class ClaimQueue {
   #lastSeen = Infinity;
   #smallReads = true;
 
-  /** A queue over `store`'s new/, keeping at most `window` names. */
-  constructor(store: StoreContext, window = CLAIM_WINDOW) {
+  /**
+   * A queue over `store`'s new/, keeping at most `window` names: by default
+   * CLAIM_WINDOW, or all of a listing where the adapter reads directories
+   * whole anyway.
+   */
+  constructor(store: StoreContext, window = store.adapter.readsDirWhole ? Number.POSITIVE_INFINITY : CLAIM_WINDOW) {
     this.#store = store;
     this.#window = window;
+  }
+
+  /** How many names one listing keeps at most. */
+  get window(): number {
+    return this.#window;
   }
 
   /** Claims the oldest available item, or returns null when new/ has nothing to hand out. */
