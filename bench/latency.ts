@@ -2,12 +2,13 @@
  * Latency from a put in one process to the handler starting in another: an
  * idle `consume()` waiting on file-system events, items put one at a time,
  * spaced out (not a backlog), `sync: false`. Both processes run on the same
- * runtime; the put time travels in the payload (bench/_latency.ts).
+ * runtime; the put time travels in the payload (bench/_latency.ts). Beside
+ * it, in the same rounds, the same pair with plain node:fs calls
+ * (bench/_latency_plain.ts): what the runtime and the machine cost.
  *
  * @module
  */
-import { writeFileSync } from "node:fs";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { median, type Result, type Runtime, startWaiting, workerCommand } from "./_common.ts";
 import { type PartOptions, table } from "./cycle.ts";
 import { limitTarget, targetLines } from "./_targets.ts";
@@ -15,12 +16,12 @@ import { limitTarget, targetLines } from "./_targets.ts";
 const NAMES: Record<Runtime, string> = { deno: "Deno", bun: "Bun", node: "Node" };
 const GAP_MS = 2;
 
-async function once(runtime: Runtime, dir: string, count: number, warm: number): Promise<Result> {
+async function once(runtime: Runtime, dir: string, count: number, warm: number, script: string): Promise<Result> {
   mkdirSync(dir, { recursive: true });
-  const listener = startWaiting(workerCommand(runtime, ["listen", dir, String(count), String(warm)], "_latency"));
+  const listener = startWaiting(workerCommand(runtime, ["listen", dir, String(count), String(warm)], script));
   await listener.ready;
   const sender = startWaiting(
-    workerCommand(runtime, ["send", dir, String(count), String(warm), String(GAP_MS)], "_latency"),
+    workerCommand(runtime, ["send", dir, String(count), String(warm), String(GAP_MS)], script),
   );
   await sender.ready;
   writeFileSync(`${dir}/.go`, "");
@@ -33,31 +34,45 @@ export async function latencyPart(options: PartOptions): Promise<string> {
   const count = Math.max(50, Math.round(options.items / 5));
   const warm = Math.min(100, count);
   const results = new Map<Runtime, Result[]>(options.tools.runtimes.map((r) => [r, []]));
+  const plain = new Map<Runtime, Result[]>(options.tools.runtimes.map((r) => [r, []]));
   for (let round = 0; round < options.rounds; round++) {
     options.log(`latency: round ${round + 1} of ${options.rounds}`);
     for (const runtime of options.tools.runtimes) {
-      const dir = await options.scratch.fresh(`latency-${runtime}`);
-      try {
-        results.get(runtime)!.push(await once(runtime, dir, count, warm));
-      } finally {
-        options.scratch.drop(dir);
+      for (const [script, into] of [["_latency", results], ["_latency_plain", plain]] as const) {
+        const dir = await options.scratch.fresh(`latency-${runtime}`);
+        try {
+          into.get(runtime)!.push(await once(runtime, dir, count, warm, script));
+        } finally {
+          options.scratch.drop(dir);
+        }
       }
     }
   }
   const rows: string[][] = [];
   const lines: string[] = [];
   for (const [runtime, list] of results) {
-    const pick = (field: string) => median(list.map((r) => Number(r[field])));
-    rows.push([NAMES[runtime], pick("p50").toFixed(2), pick("p99").toFixed(2), pick("max").toFixed(2)]);
+    const pick = (field: string, from = list) => median(from.map((r) => Number(r[field])));
+    const floor = plain.get(runtime)!;
+    rows.push([
+      NAMES[runtime],
+      pick("p50").toFixed(2),
+      pick("p99").toFixed(2),
+      pick("max").toFixed(2),
+      pick("p50", floor).toFixed(2),
+      pick("p99", floor).toFixed(2),
+      pick("max", floor).toFixed(2),
+    ]);
     lines.push(targetLines([
       limitTarget("latency", `${NAMES[runtime]}: put -> handler p50`, pick("p50"), 0.5, "ms"),
       limitTarget("latency", `${NAMES[runtime]}: put -> handler p99`, pick("p99"), 2, "ms"),
     ]));
   }
   return `### Latency: put in one process to the handler starting in another (${count} items, ${GAP_MS} ms apart)\n\n` +
-    table(["runtime", "p50 ms", "p99 ms", "max ms"], rows) +
+    table(["runtime", "p50 ms", "p99 ms", "max ms", "plain node:fs p50", "p99", "max"], rows) +
     `\n\nAn idle consume() waits on file-system events; another process puts one item (sync: false) every ` +
     `${GAP_MS} ms, carrying performance.timeOrigin + performance.now(); the handler notes the same clock when it ` +
-    `starts. The first ${warm} items warm up and are not counted; medians over the rounds. Targets: p50 <= 0.5 ms, ` +
-    `p99 <= 2 ms.\n\n` + lines.join("\n");
+    `starts. The first ${warm} items warm up and are not counted; medians over the rounds. "plain node:fs" is the ` +
+    `same pair with bare calls (bench/_latency_plain.ts: write and rename; a watcher, a listing, a rename, a read), ` +
+    `run in the same rounds: what the runtime and the machine cost. Targets: p50 <= 0.5 ms, p99 <= 2 ms.\n\n` +
+    lines.join("\n");
 }

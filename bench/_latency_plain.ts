@@ -1,0 +1,71 @@
+/**
+ * The latency benchmark's floor: the same two processes as `_latency.ts`
+ * with plain node:fs calls and no filestore. `send` writes a file in tmp/
+ * and renames it into new/ every GAP_MS; `listen` watches new/ and, on each
+ * event, lists it, renames each entry into cur/, reads it and deletes it.
+ * What the runtime and the machine cost, with nothing of filestore's (no
+ * unique names, no claim check, no executor, no fallback poll).
+ *
+ * Usage: _latency_plain.ts send DIR COUNT WARM GAP_MS   waits for DIR/.go, puts WARM+COUNT items GAP_MS apart
+ *        _latency_plain.ts listen DIR COUNT WARM        handles WARM+COUNT items; reports the last COUNT's latency
+ *
+ * @module
+ */
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  watch,
+  writeFileSync,
+} from "node:fs";
+import process from "node:process";
+
+const [role, dir, countText, warmText, gapText = "2"] = process.argv.slice(2);
+const count = Number(countText), warm = Number(warmText), gap = Number(gapText);
+for (const area of ["tmp", "new", "cur"]) mkdirSync(`${dir}/${area}`, { recursive: true });
+const clock = () => performance.timeOrigin + performance.now();
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+if (role === "send") {
+  console.log("ready");
+  while (!existsSync(`${dir}/.go`)) await pause(1);
+  for (let i = 0; i < warm + count; i++) {
+    await pause(gap);
+    const name = `${Date.now()}.${process.pid}_${i}.plain`;
+    writeFileSync(`${dir}/tmp/${name}`, String(clock()));
+    renameSync(`${dir}/tmp/${name}`, `${dir}/new/${name}`);
+  }
+  console.log(JSON.stringify({ items: warm + count }));
+} else if (role === "listen") {
+  const latencies: number[] = [];
+  let seen = 0;
+  await new Promise<void>((resolve) => {
+    const watcher = watch(`${dir}/new`, () => {
+      for (const name of readdirSync(`${dir}/new`)) {
+        const started = clock();
+        try {
+          renameSync(`${dir}/new/${name}`, `${dir}/cur/${name}`);
+        } catch {
+          continue; // listed twice by two events: the first one took it
+        }
+        const sent = Number(readFileSync(`${dir}/cur/${name}`, "utf8"));
+        unlinkSync(`${dir}/cur/${name}`);
+        if (++seen > warm) latencies.push(started - sent);
+        if (seen === warm + count) {
+          watcher.close();
+          resolve();
+          return;
+        }
+      }
+    });
+    console.log("ready");
+  });
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  console.log(JSON.stringify({ items: latencies.length, p50: at(0.5), p99: at(0.99), max: at(1) }));
+} else {
+  throw new Error(`Unknown role '${role}'`);
+}
