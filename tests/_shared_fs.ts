@@ -62,6 +62,8 @@ export interface Worker {
   line(key: string): Promise<WorkerResult & Record<string, unknown>>;
   /** The last JSON line printed so far that has `key`. */
   latest(key: string): Record<string, unknown> | undefined;
+  /** Every JSON line printed so far that has `key`. */
+  every(key: string): Record<string, unknown>[];
   kill(signal: NodeJS.Signals): void;
 }
 
@@ -115,9 +117,10 @@ export function startWorker(fixture: string, runtime: Runtime, options: Record<s
       check();
     });
   const latest = (key: string) => [...lines].reverse().find((parsed) => key in parsed);
+  const every = (key: string) => lines.filter((parsed) => key in parsed);
   // The report of a worker that is killed on purpose is not awaited: keep its rejection quiet.
   result.catch(() => {});
-  return { runtime, pid: child.pid!, result, line, latest, kill: (signal) => child.kill(signal) };
+  return { runtime, pid: child.pid!, result, line, latest, every, kill: (signal) => child.kill(signal) };
 }
 
 export function counts<T>(values: Iterable<T>): Map<T, number> {
