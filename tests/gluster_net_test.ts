@@ -329,6 +329,11 @@ test("GlusterFS on a network: no acknowledged put is lost and no process dies th
     if (sorted.filter((c) => c[4].startsWith("ok")).length > 1) ackedTwice.push(key);
   }
   t.diagnostic(`items acknowledged twice: ${ackedTwice.length}; held by two at once: ${heldAtOnce.length}`);
+  if (ackedTwice.length > 0) {
+    const recovered = await Promise.all(recoverers.map((w) => w.result));
+    const seen = { dir, mount: mounts.c2, produced, consumed, recovered, workers: [...workers, ...recoverers] };
+    for (const key of ackedTwice.slice(0, 5)) t.diagnostic(trace(key, seen));
+  }
   for (const line of heldAtOnce) t.diagnostic(line);
 
   // The cut-off holder lost its claims, and its calls left the new holder alone.
