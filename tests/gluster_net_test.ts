@@ -6,7 +6,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { FileStore, parseName } from "../mod.ts";
@@ -61,11 +61,19 @@ function armLog(logs: string[], pattern: RegExp, what: string): () => Promise<vo
 
 type ClaimRecord = [key: string, id: string | null, claimedAt: number, endedAt: number, outcome: string];
 
-/** Every path under `top` (GlusterFS's own .glusterfs left out) whose name holds `key`. */
+/** Every path under `top` (GlusterFS's own .glusterfs left out) whose name holds `key`, with its inode and links. */
 function pathsHolding(top: string, key: string): string[] {
   try {
     return (readdirSync(top, { recursive: true }) as string[])
-      .filter((path) => !path.startsWith(".glusterfs") && basename(path).includes(key));
+      .filter((path) => !path.startsWith(".glusterfs") && basename(path).includes(key))
+      .map((path) => {
+        try {
+          const { ino, nlink } = lstatSync(join(top, path));
+          return `${path} (inode ${ino}, ${nlink} links)`;
+        } catch (error) {
+          return `${path} (${(error as { code?: string }).code})`;
+        }
+      });
   } catch (error) {
     return [`(cannot list ${top}: ${(error as Error).message})`];
   }
