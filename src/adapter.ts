@@ -21,6 +21,12 @@ export interface FileInfo {
   ctimeMs: number;
   /** Permission bits. */
   mode: number;
+  /** The inode number, where the runtime gives it (a hard link shares it). */
+  ino?: number;
+  /** The device, where the runtime gives it. */
+  dev?: number;
+  /** How many names (hard links) the inode has, where the runtime gives it. */
+  nlink?: number;
 }
 
 /** What a directory entry is, as the listing reports it (`unknown` where the file system does not say). */

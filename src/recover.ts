@@ -4,11 +4,13 @@
  *
  * @module
  */
-import type { DirEntry } from "./adapter.ts";
+import type { DirEntry, FileInfo } from "./adapter.ts";
 import { call, type Steps } from "./_io.ts";
 import { FileStoreError, osCode, wrapOsError } from "./errors.ts";
 import type { FileStore, StoredFile } from "./file_store.ts";
 import { formatName, newClaimToken, parseName, releasedName } from "./name_parts.ts";
+import { handedOnAs } from "./store/handed_on.ts";
+import { discard } from "./store/resolve.ts";
 
 /** Options of `recover()`. */
 export interface RecoverOptions {
@@ -63,18 +65,25 @@ function* recoverSteps(store: FileStore, options: RecoverOptions): Steps<StoredF
     const claim = parseName(entry.name, store.infoSeparator).claim;
     if (!claim) continue;
     const source = `${cur}/${entry.name}`;
-    let lease: number;
+    let info: FileInfo;
     try {
-      const info = yield* call("lstat", source);
-      // Whole milliseconds, as Date.now() counts them.
-      lease = Math.floor(Math.max(info.ctimeMs, info.mtimeMs));
+      info = yield* call("lstat", source);
     } catch (error) {
       if (osCode(error) === "ENOENT") continue; // acknowledged or recovered meanwhile
       throw wrapOsError(error, "recover", source);
     }
+    // Whole milliseconds, as Date.now() counts them.
+    const lease = Math.floor(Math.max(info.ctimeMs, info.mtimeMs));
     if (Date.now() - lease < olderThan) continue;
     // On this machine a live holder keeps its claim; elsewhere only the lease tells.
     if (claim.host === store.host && store.adapter.processExists(claim.pid)) continue;
+    if (yield* handedOnAs(store, entry.name, info)) {
+      // A claim name brought back beside the item's acknowledged one (see
+      // handed_on.ts): handing it out again would repeat the item. The item
+      // lives on under its other name.
+      yield* discard(source);
+      continue;
+    }
     // First take the claim over under a name unique to this recovery: on a
     // shared file system two clients renaming one file to the SAME name can both
     // be told they won (GlusterFS: a client with stale entries sees source and

@@ -466,8 +466,9 @@ export class StoreBase implements StoreContext {
   }
 
   /**
-   * Streams the entries of an area (with constant memory on Node and Bun;
-   * Deno reads a directory whole), in directory order
+   * Streams the entries of an area (in constant memory; on Deno and Bun
+   * only while the store's calls run inline, and on Deno with `--allow-ffi`:
+   * on the thread pool they read a directory whole), in directory order
    * (not sorted), without names starting with `.`. Symlinks and other
    * non-regular entries are included and marked by `kind`; a name that is
    * not UTF-8 comes with its `bytes` where the runtime can tell them.

@@ -2,9 +2,11 @@
 // store's calls move between inline and the thread pool in the middle of a listing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { FsAdapter } from "../mod.ts";
+import process from "node:process";
+import type { DirEntry, FsAdapter } from "../mod.ts";
 import { nodeAdapter } from "../src/adapters/node.ts";
 import { denoAdapter } from "../src/adapters/deno.ts";
 import { withTempDir } from "./_helpers.ts";
@@ -50,8 +52,79 @@ for (const [name, make] of adapters) {
   });
 }
 
-test("adapters say whether a listing reads the directory whole (Deno) or streams it (Node, Bun)", () => {
+test("adapters say whether a listing reads the directory whole (Deno without FFI) or streams it", () => {
   const onDeno = "Deno" in globalThis;
   assert.equal(nodeAdapter().readsDirWhole, onDeno);
-  if (onDeno) assert.equal(denoAdapter().readsDirWhole, true);
+  // Deno's sync listings stream through getdents64 where FFI is allowed (Linux).
+  if (onDeno) assert.equal(denoAdapter().readsDirWhole, !canStreamOnDeno());
 });
+
+function canStreamOnDeno(): boolean {
+  const deno =
+    (globalThis as unknown as { Deno: { permissions: { querySync(d: { name: string }): { state: string } } } })
+      .Deno;
+  return process.platform === "linux" && deno.permissions.querySync({ name: "ffi" }).state === "granted";
+}
+
+for (const [name, make] of adapters) {
+  test(`the ${name} adapter's sync listing: every name and kind across many reads, never . or ..`, async (t) => {
+    await withTempDir(async (dir) => {
+      const adapter = make();
+      const listed = join(dir, "listed");
+      mkdirSync(listed);
+      // Long names, so that the entries fill several of the kernel's reads.
+      const files = Array.from({ length: 3000 }, (_, i) => `${String(i).padStart(5, "0")}.${"n".repeat(150)}`);
+      for (const file of files) writeFileSync(join(listed, file), "");
+      files.push("caf\u00e9-\u{1f600}");
+      writeFileSync(join(listed, files.at(-1)!), "");
+      mkdirSync(join(listed, "a-directory"));
+      symlinkSync("nowhere", join(listed, "a-link"));
+      let fifo = false;
+      try {
+        execFileSync("mkfifo", [join(listed, "a-fifo")]);
+        fifo = true;
+      } catch {
+        t.diagnostic("mkfifo is not available: the FIFO is left out");
+      }
+      const handle = adapter.sync.openDir(listed);
+      const seen: DirEntry[] = [];
+      for (let batch; (batch = adapter.sync.readDirBatch(handle, 700)).length > 0;) {
+        assert.ok(batch.length <= 700, `a batch of ${batch.length} is over its limit`);
+        seen.push(...batch);
+      }
+      adapter.sync.closeDir(handle);
+      const kinds = new Map(seen.map((e) => [e.name, e.kind]));
+      assert.equal(kinds.size, seen.length, "no name comes twice");
+      assert.deepEqual(seen.filter((e) => e.kind === "file").map((e) => e.name).sort(), files.sort());
+      assert.equal(kinds.get("a-directory"), "directory");
+      assert.equal(kinds.get("a-link"), "symlink");
+      // Deno's node:fs cannot tell a FIFO from an unknown type: either way never a file.
+      if (fifo) assert.match(kinds.get("a-fifo")!, /^(other|unknown)$/);
+      assert.equal(kinds.size, files.length + 2 + (fifo ? 1 : 0), "nothing else, no . or ..");
+      assert.deepEqual(
+        [...kinds.keys()].sort(),
+        adapter.sync.readDir(listed).map((e) => e.name).sort(),
+        "the same names as readDir",
+      );
+      assert.throws(() => adapter.sync.openDir(join(listed, files[0])), { code: "ENOTDIR" });
+    });
+  });
+
+  test(`the ${name} adapter's sync listing reads as it goes where it says it streams`, async () => {
+    await withTempDir(async (dir) => {
+      const adapter = make();
+      const listed = join(dir, "listed");
+      mkdirSync(listed);
+      const count = 5000;
+      for (let i = 0; i < count; i++) writeFileSync(join(listed, `${i}.${"x".repeat(60)}`), "");
+      const handle = adapter.sync.openDir(listed);
+      let seen = adapter.sync.readDirBatch(handle, 10).length;
+      // Gone before the listing reaches them: a stream does not see them, a whole read still does.
+      for (const name of readdirSync(listed)) unlinkSync(join(listed, name));
+      for (let batch; (batch = adapter.sync.readDirBatch(handle, 1000)).length > 0;) seen += batch.length;
+      adapter.sync.closeDir(handle);
+      if (adapter.readsDirWhole) assert.equal(seen, count);
+      else assert.ok(seen < count / 2, `${seen} of ${count} deleted entries still listed: the listing was read whole`);
+    });
+  });
+}

@@ -11,7 +11,8 @@ import { constants } from "node:os";
 
 let names: Map<number, string> | undefined;
 
-function errnoName(errno: number): string | undefined {
+/** The errno name (`ENOENT`...) of an errno number, negative or not. */
+export function errnoName(errno: number): string | undefined {
   names ??= new Map(Object.entries(constants.errno).map(([name, value]) => [value, name]));
   return names.get(Math.abs(errno));
 }

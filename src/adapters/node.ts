@@ -10,6 +10,8 @@ import { dirname } from "node:path";
 import process from "node:process";
 import { Buffer } from "node:buffer";
 import { withOsCodes } from "./_os_codes.ts";
+import { DirentStream } from "./_dirents.ts";
+import { libcDirCalls } from "./_dirents_bun.ts";
 import type {
   AsyncFs,
   DirEntry,
@@ -41,6 +43,9 @@ function info(s: fs.Stats): FileInfo {
     mtimeMs: s.mtimeMs,
     ctimeMs: s.ctimeMs,
     mode: s.mode & 0o7777,
+    ino: s.ino,
+    dev: s.dev,
+    nlink: s.nlink,
   };
 }
 
@@ -51,6 +56,23 @@ function kindOf(entry: fs.Dirent): EntryKind {
   // DT_UNKNOWN (some file systems do not fill d_type) reports none of the types.
   if (entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice()) return "other";
   return "unknown";
+}
+
+// Bun's opendir reads a directory whole before its first entry (300,000
+// entries: 73 MiB): there the sync form streams through getdents64 instead
+// (`_dirents.ts`), in constant memory. Node's opendir streams.
+function openDirSync(path: string): fs.Dir | DirentStream {
+  const calls = libcDirCalls();
+  return calls ? DirentStream.open(calls, path) : fs.opendirSync(path, { bufferSize: 256 });
+}
+
+// A promise of what `body` returns or throws (a throw must not escape an async primitive).
+function settled<T>(body: () => T): Promise<T> {
+  try {
+    return Promise.resolve(body());
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 function entries(list: fs.Dirent[]): DirEntry[] {
@@ -121,9 +143,10 @@ export const nodeSyncFs: SyncFs = withOsCodes<SyncFs>({
   link: (from, to) => fs.linkSync(from, to),
   unlink: (path) => fs.unlinkSync(path),
   readDir: (path) => entries(fs.readdirSync(path, { withFileTypes: true })),
-  openDir: (path) => fs.opendirSync(path, { bufferSize: 256 }),
-  readDirBatch: (handle: DirHandle, max: number) => readBatchSync(handle as fs.Dir, max),
-  closeDir: (handle: DirHandle) => (handle as fs.Dir).closeSync(),
+  openDir: openDirSync,
+  readDirBatch: (handle: DirHandle, max: number) =>
+    handle instanceof DirentStream ? handle.read(max) : readBatchSync(handle as fs.Dir, max),
+  closeDir: (handle: DirHandle) => handle instanceof DirentStream ? handle.close() : (handle as fs.Dir).closeSync(),
   readDirBytes: (path) => namesAsBytes(fs.readdirSync(path, { encoding: "buffer" })),
   renameBytes: (from, to) => fs.renameSync(Buffer.from(from), Buffer.from(to)),
   stat: (path) => info(fs.statSync(path)),
@@ -213,8 +236,11 @@ export const nodeAsyncFs: AsyncFs = withOsCodes<AsyncFs>({
   unlink: (path) => done((cb) => fs.unlink(path, cb)),
   readDir: async (path) => entries(await call<fs.Dirent[]>((cb) => fs.readdir(path, { withFileTypes: true }, cb))),
   openDir: (path) => fs.promises.opendir(path, { bufferSize: 256 }),
-  readDirBatch: (handle: DirHandle, max: number) => readBatch(handle as fs.Dir, max),
-  closeDir: (handle: DirHandle) => (handle as fs.Dir).close(),
+  // A stream opened by the sync form is read on, one buffer per call.
+  readDirBatch: (handle: DirHandle, max: number) =>
+    handle instanceof DirentStream ? settled(() => handle.read(max)) : readBatch(handle as fs.Dir, max),
+  closeDir: (handle: DirHandle) =>
+    handle instanceof DirentStream ? settled(() => handle.close()) : (handle as fs.Dir).close(),
   readDirBytes: async (path) =>
     namesAsBytes(await call<Buffer[]>((cb) => fs.readdir(path, { encoding: "buffer" }, cb))),
   renameBytes: (from, to) => done((cb) => fs.rename(Buffer.from(from), Buffer.from(to), cb)),
@@ -316,7 +342,8 @@ export function nodeAdapter(): FsAdapter {
     sync: nodeSyncFs,
     async: nodeAsyncFs,
     dirEntries,
-    // Deno's node:fs reads a directory whole at opendir() (Node and Bun stream).
+    // Deno's node:fs reads a directory whole at opendir(); so does Bun's,
+    // but there the sync form streams (see openDirSync).
     readsDirWhole: "Deno" in globalThis,
     watchDir,
     pid: () => process.pid,

@@ -5,13 +5,15 @@
  *
  * @module
  */
+import type { FileInfo } from "../adapter.ts";
 import { call, type Steps } from "../_io.ts";
 import { FileStoreError, osCode } from "../errors.ts";
 import { MAX_NAME_BYTES } from "../names.ts";
 import { formatName, newClaimToken, parseName, releasedName } from "../name_parts.ts";
 import { DELAYED_AREA, FAILED_AREA, type StoreContext } from "./context.ts";
 import { forgetErrorSteps } from "./item_errors.ts";
-import { existing, explain, nameIn, resolved, type StoredFile } from "./resolve.ts";
+import { acknowledgedName, handedOnAs } from "./handed_on.ts";
+import { discard, existing, explain, nameIn, resolved, type StoredFile } from "./resolve.ts";
 import { makeAreaOnFirstUse, makeFailedArea, setAside } from "./set_aside.ts";
 
 /** A claimed file in `cur/`, held by the caller until it is acknowledged or released. */
@@ -91,16 +93,21 @@ export function* tryClaim(store: StoreContext, name: string, setAsideTooLong: bo
     if (osCode(error) === "ENOENT") return { lost: true };
     throw yield* explain(store, error, "claim", source, ["new", "cur"]);
   }
-  let regular: boolean;
+  let info: FileInfo;
   try {
-    regular = (yield* call("lstat", path)).isFile;
+    info = yield* call("lstat", path);
   } catch (error) {
     if (osCode(error) !== "ENOENT") throw yield* explain(store, error, "claim", path, ["cur"]);
     return { lost: true }; // recovered from under us already: not ours
   }
-  if (!regular) {
+  if (!info.isFile) {
     yield* setAside(store, "cur", claimed, name);
     return { setAside: true };
+  }
+  if (yield* handedOnAs(store, claimed, info)) {
+    // A name brought back beside the item's later one (see handed_on.ts): not an item of its own.
+    yield* discard(path);
+    return { lost: true };
   }
   return { claim: { name: claimed, path, key: parts.key, attempts: parts.attempts } };
 }
@@ -189,9 +196,7 @@ export function* ackSteps(store: StoreContext, claim: Claim | StoredFile | strin
 function* ackOne(store: StoreContext, name: string, to: string | undefined): Steps<void> {
   const path = `${store.path}/cur/${name}`;
   if (to === undefined) return yield* call("unlink", path);
-  const parts = parseName(name, store.infoSeparator);
-  const kept = formatName(parts.kept, { attempts: parts.attempts, info: parts.info }, store.infoSeparator);
-  yield* call("rename", path, `${store.areaPath(to)}/${kept}`);
+  yield* call("rename", path, `${store.areaPath(to)}/${acknowledgedName(store, name)}`);
 }
 
 /** release(): back to new/ with one more attempt, or with `due` to delayed/ (made on first use) until then. */

@@ -166,23 +166,46 @@ function bytesByShownName(store: StoreContext, dir: string): Map<string, Uint8Ar
   return byName;
 }
 
-/** entries(): streams an area's entries with constant memory, in directory order. */
+// Entries read per call: a listing holds this many at a time.
+const ENTRIES_BATCH = 512;
+
+/**
+ * entries(): streams an area's entries in directory order, a batch per call
+ * through the executor: inline where calls prove fast (a constant-memory
+ * stream on every runtime), on the pool where they do not.
+ */
 export async function* entriesOf(store: StoreContext, area: string): AsyncIterableIterator<StoreEntry> {
   const dir = store.areaPath(area);
   let unreadable: Map<string, Uint8Array[]> | undefined;
+  let handle: unknown;
   try {
-    for await (const entry of store.adapter.dirEntries(dir)) {
-      if (!visible(entry)) continue;
-      const found: StoreEntry = { name: entry.name, path: `${dir}/${entry.name}`, kind: entry.kind };
-      if (entry.name.includes("\uFFFD")) {
-        // Rare: one listing by bytes, only when a name that is not UTF-8 shows up.
-        unreadable ??= bytesByShownName(store, dir);
-        const bytes = unreadable.get(entry.name)?.shift();
-        if (bytes) found.bytes = bytes;
+    handle = await store.executor.run(call("openDir", dir));
+    for (;;) {
+      const batch = await store.executor.run(call("readDirBatch", handle, ENTRIES_BATCH));
+      if (batch.length === 0) break;
+      for (const entry of batch) {
+        if (!visible(entry)) continue;
+        const found: StoreEntry = { name: entry.name, path: `${dir}/${entry.name}`, kind: entry.kind };
+        if (entry.name.includes("\uFFFD")) {
+          // Rare: one listing by bytes, only when a name that is not UTF-8 shows up.
+          unreadable ??= bytesByShownName(store, dir);
+          const bytes = unreadable.get(entry.name)?.shift();
+          if (bytes) found.bytes = bytes;
+        }
+        yield found;
       }
-      yield found;
     }
   } catch (error) {
     throw await store.executor.run(explain(store, error, "list", dir, [area]));
+  } finally {
+    if (handle !== undefined) await store.executor.run(closing(handle));
+  }
+}
+
+function* closing(handle: unknown): Steps<void> {
+  try {
+    yield* call("closeDir", handle);
+  } catch {
+    // Closing a listing cannot lose anything.
   }
 }

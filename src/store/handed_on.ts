@@ -1,0 +1,50 @@
+/**
+ * Finds out whether a claimed file is a leftover second name of an item that
+ * was already handed on. On GlusterFS, a self-heal after a server outage can
+ * bring back a name that a rename took away: seen here, an acknowledged
+ * item's claim back in cur/ beside its copy in done/, one inode under two
+ * names, so that recover() handed it out again. Such a name has more than one
+ * link, so the common path pays nothing: only then are the names the item
+ * would have after ack() (in each area) or release() (in new/) looked up.
+ *
+ * @module
+ */
+import type { FileInfo } from "../adapter.ts";
+import { call, type Steps } from "../_io.ts";
+import { formatName, parseName, releasedName } from "../name_parts.ts";
+import type { StoreContext } from "./context.ts";
+
+// Never the item's own areas of a claim in flight.
+const SKIPPED_AREAS = new Set(["tmp", "cur"]);
+
+/** The name ack() gives a claimed file in its target area: the claim left out. */
+export function acknowledgedName(store: StoreContext, claimed: string): string {
+  const parts = parseName(claimed, store.infoSeparator);
+  return formatName(parts.kept, { attempts: parts.attempts, info: parts.info }, store.infoSeparator);
+}
+
+/**
+ * The path under which the file `info` (claimed as `claimed`) lives on in
+ * another area, or null. Hard links share inode, device, size and times; all
+ * are compared, as inode numbers above 2^53 lose digits in a JS number.
+ */
+export function* handedOnAs(store: StoreContext, claimed: string, info: FileInfo): Steps<string | null> {
+  if ((info.nlink ?? 1) < 2 || info.ino === undefined) return null;
+  const acknowledged = acknowledgedName(store, claimed);
+  const candidates = store.areas.filter((area) => !SKIPPED_AREAS.has(area))
+    .map((area) => `${store.areaPath(area)}/${acknowledged}`);
+  candidates.push(`${store.areaPath("new")}/${releasedName(claimed, store.infoSeparator)}`);
+  for (const path of candidates) {
+    let other: FileInfo;
+    try {
+      other = yield* call("lstat", path);
+    } catch {
+      continue; // not there (or unreadable): not this one
+    }
+    if (
+      other.ino === info.ino && other.dev === info.dev && other.size === info.size &&
+      other.mtimeMs === info.mtimeMs && other.ctimeMs === info.ctimeMs
+    ) return path;
+  }
+  return null;
+}

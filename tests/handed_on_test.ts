@@ -1,0 +1,85 @@
+// A name brought back beside an item's later one (GlusterFS's self-heal after
+// a server outage did this: an acknowledged item's claim back in cur/, one
+// inode under two names) is never handed out again: not by recover(), not by
+// next(). A second name that is not the item's later one changes nothing.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { linkSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { FileStore } from "../mod.ts";
+import { withStore } from "./_helpers.ts";
+
+const AREAS = { areas: ["done", "failed"] };
+
+/** Links `path` back after `body` renamed it away, as a heal that merges directories does. */
+async function bringsBack(path: string, body: () => Promise<unknown>): Promise<void> {
+  const keep = `${path}.keep`;
+  linkSync(path, keep);
+  await body();
+  linkSync(keep, path);
+  unlinkSync(keep);
+}
+
+test("recover() drops a claim brought back beside its acknowledged copy instead of handing it out again", async () => {
+  await withStore(async (store, dir) => {
+    const { name } = await store.put("once only");
+    const claim = await store.next();
+    assert.ok(claim);
+    await bringsBack(claim.path, () => store.ack(claim, { to: "done" }));
+    assert.deepEqual(readdirSync(join(dir, "cur")), [claim.name], "the claim's name is back");
+    const elsewhere = new FileStore(dir, { host: "other-machine", ...AREAS });
+    assert.deepEqual(await elsewhere.recover({ olderThan: 0 }), [], "nothing handed back");
+    assert.deepEqual(readdirSync(join(dir, "cur")), [], "the extra name is gone");
+    assert.deepEqual(readdirSync(join(dir, "new")), []);
+    assert.deepEqual(readdirSync(join(dir, "done")), [`${name}:2,`]);
+    assert.equal(readFileSync(join(dir, "done", `${name}:2,`), "utf8"), "once only", "the item itself is intact");
+  }, AREAS);
+});
+
+test("next() does not hand out a new/ name brought back beside the item's acknowledged copy", async () => {
+  await withStore(async (store, dir) => {
+    const { name, path } = await store.put("once only");
+    await bringsBack(path, async () => {
+      const claim = await store.next();
+      assert.ok(claim);
+      await store.ack(claim, { to: "done" });
+    });
+    assert.deepEqual(readdirSync(join(dir, "new")), [name], "the new/ name is back");
+    assert.equal(await store.next(), null, "it is not handed out");
+    assert.deepEqual(readdirSync(join(dir, "new")), []);
+    assert.deepEqual(readdirSync(join(dir, "cur")), [], "nor left claimed");
+    assert.equal(readFileSync(join(dir, "done", `${name}:2,`), "utf8"), "once only");
+    assert.equal(store.nextSync(), null);
+  }, AREAS);
+});
+
+test("a claim brought back beside its released copy is dropped, and the released one is handled once", async () => {
+  await withStore(async (store, dir) => {
+    await store.put("retry me");
+    const claim = await store.next();
+    assert.ok(claim);
+    await bringsBack(claim.path, () => store.release(claim));
+    const elsewhere = new FileStore(dir, { host: "other-machine", ...AREAS });
+    assert.deepEqual(await elsewhere.recover({ olderThan: 0 }), []);
+    const handled: string[] = [];
+    await store.consume(async (item) => void handled.push(await item.text()), { untilEmpty: true, doneArea: "done" });
+    assert.deepEqual(handled, ["retry me"]);
+    assert.deepEqual(readdirSync(join(dir, "cur")), []);
+  }, AREAS);
+});
+
+test("a claim with another name outside the store is recovered as usual", async () => {
+  await withStore(async (store, dir) => {
+    const { name } = await store.put("backed up by hand");
+    const claim = await store.next();
+    assert.ok(claim);
+    const backups = join(dir, "..", "backups");
+    mkdirSync(backups);
+    linkSync(claim.path, join(backups, "copy"));
+    const elsewhere = new FileStore(dir, { host: "other-machine", ...AREAS });
+    assert.deepEqual((await elsewhere.recover({ olderThan: 0 })).map((file) => file.name), [`${name},A=1`]);
+    const again = await store.next();
+    assert.ok(again, "handed out again");
+    assert.equal(new TextDecoder().decode(await store.read(again)), "backed up by hand");
+  }, AREAS);
+});
