@@ -146,7 +146,8 @@ export interface FsAdapter {
   dirEntries(path: string): AsyncIterable<DirEntry>;
   /**
    * True where `openDir` reads the whole directory before its first batch
-   * (Deno has no streaming reader). A consumer then keeps every name of one
+   * (Deno without `--allow-ffi`: it has no streaming reader of its own, see
+   * `adapters/_dirents.ts`). A consumer then keeps every name of one
    * listing instead of listing again for each window of them: the memory is
    * spent by the read anyway, and a backlog of N costs one read, not N / 32,768.
    */

@@ -7,7 +7,7 @@
  * larger one is read in batches. Only the CLAIM_WINDOW oldest names are kept
  * (as compact order keys), so what a consumer keeps stays bounded whatever
  * the backlog; a backlog larger than that is taken a window per pass, still
- * oldest first. Where the adapter reads a directory whole (Deno), a pass
+ * oldest first. Where the adapter reads a directory whole (Deno without FFI), a pass
  * costs that memory anyway, so all of its names are kept: one pass per
  * backlog instead of one per window. After a lost race a consumer
  * jumps ahead by a random stride, so that consumers walking the same listing
