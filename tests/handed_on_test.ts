@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { linkSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { FileStore } from "../mod.ts";
+import { type Claim, FileStore } from "../mod.ts";
 import { withStore } from "./_helpers.ts";
 
 const AREAS = { areas: ["done", "failed"] };
@@ -81,5 +81,22 @@ test("a claim with another name outside the store is recovered as usual", async 
     const again = await store.next();
     assert.ok(again, "handed out again");
     assert.equal(new TextDecoder().decode(await store.read(again)), "backed up by hand");
+  }, AREAS);
+});
+
+test("next() does not hand out a new/ name brought back while the item's first holder still holds it", async () => {
+  await withStore(async (store, dir) => {
+    const { name, path } = await store.put("held once");
+    const claims: Claim[] = [];
+    await bringsBack(path, async () => claims.push((await store.next())!));
+    const [first] = claims;
+    assert.ok(first);
+    assert.deepEqual(readdirSync(join(dir, "new")), [name], "the new/ name is back");
+    const other = new FileStore(dir, { host: "other-machine", ...AREAS });
+    assert.equal(await other.next(), null, "a second consumer is not handed the held item");
+    assert.deepEqual(readdirSync(join(dir, "cur")), [first.name], "only the first claim is left");
+    await store.ack(first, { to: "done" });
+    assert.equal(readFileSync(join(dir, "done", `${name}:2,`), "utf8"), "held once");
+    assert.deepEqual(readdirSync(join(dir, "new")), []);
   }, AREAS);
 });

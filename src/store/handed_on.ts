@@ -5,7 +5,9 @@
  * item's claim back in cur/ beside its copy in done/, one inode under two
  * names, so that recover() handed it out again. Such a name has more than one
  * link, so the common path pays nothing: only then are the names the item
- * would have after ack() (in each area) or release() (in new/) looked up.
+ * would have after ack() (in each area) or release() (in new/) looked up,
+ * and the claims in cur/ with the same key (a stale entry of new/ claimed
+ * while its first holder still holds it).
  *
  * @module
  */
@@ -35,16 +37,31 @@ export function* handedOnAs(store: StoreContext, claimed: string, info: FileInfo
     .map((area) => `${store.areaPath(area)}/${acknowledged}`);
   candidates.push(`${store.areaPath("new")}/${releasedName(claimed, store.infoSeparator)}`);
   for (const path of candidates) {
-    let other: FileInfo;
-    try {
-      other = yield* call("lstat", path);
-    } catch {
-      continue; // not there (or unreadable): not this one
-    }
-    if (
-      other.ino === info.ino && other.dev === info.dev && other.size === info.size &&
-      other.mtimeMs === info.mtimeMs && other.ctimeMs === info.ctimeMs
-    ) return path;
+    if (yield* sameFile(path, info)) return path;
+  }
+  // Or held under another claim: its name is not known, but it is in cur/ with the same key.
+  const key = parseName(claimed, store.infoSeparator).key;
+  const cur = store.areaPath("cur");
+  let names: string[];
+  try {
+    names = (yield* call("readDir", cur)).map((entry) => entry.name);
+  } catch {
+    return null;
+  }
+  for (const name of names) {
+    if (name === claimed || !name.startsWith(key) || parseName(name, store.infoSeparator).key !== key) continue;
+    if (yield* sameFile(`${cur}/${name}`, info)) return `${cur}/${name}`;
   }
   return null;
+}
+
+function* sameFile(path: string, info: FileInfo): Steps<boolean> {
+  let other: FileInfo;
+  try {
+    other = yield* call("lstat", path);
+  } catch {
+    return false; // not there (or unreadable): not this one
+  }
+  return other.ino === info.ino && other.dev === info.dev && other.size === info.size &&
+    other.mtimeMs === info.mtimeMs && other.ctimeMs === info.ctimeMs;
 }
