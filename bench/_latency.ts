@@ -11,25 +11,15 @@
  *
  * @module
  */
-import { existsSync } from "node:fs";
-import process from "node:process";
 import { FileStore } from "../mod.ts";
+import { args, clock, reportLatencies, sendAll } from "./_latency_roles.ts";
 
-const [role, dir, countText, warmText, gapText = "2"] = process.argv.slice(2);
-const count = Number(countText), warm = Number(warmText), gap = Number(gapText);
+const { role, dir, count, warm } = args;
 const store = new FileStore(dir, { sync: false, areas: ["failed"] });
 store.prepareSync();
-const clock = () => performance.timeOrigin + performance.now();
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 if (role === "send") {
-  console.log("ready");
-  while (!existsSync(`${dir}/.go`)) await pause(1);
-  for (let i = 0; i < warm + count; i++) {
-    await pause(gap);
-    await store.put(String(clock()));
-  }
-  console.log(JSON.stringify({ items: warm + count }));
+  await sendAll((sentAt) => store.put(sentAt));
 } else if (role === "listen") {
   const latencies: number[] = [];
   let seen = 0;
@@ -41,12 +31,10 @@ if (role === "send") {
     if (seen === warm + count) stop.abort();
   }, { signal: stop.signal });
   // consume() is idle now: its first look at new/ found nothing, it waits on events.
-  await pause(50);
+  await new Promise((resolve) => setTimeout(resolve, 50));
   console.log("ready");
   await done;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  console.log(JSON.stringify({ items: latencies.length, p50: at(0.5), p99: at(0.99), max: at(1) }));
+  reportLatencies(latencies);
 } else {
   throw new Error(`Unknown role '${role}'`);
 }

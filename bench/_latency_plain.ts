@@ -11,34 +11,19 @@
  *
  * @module
  */
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  unlinkSync,
-  watch,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, watch, writeFileSync } from "node:fs";
 import process from "node:process";
+import { args, clock, reportLatencies, sendAll } from "./_latency_roles.ts";
 
-const [role, dir, countText, warmText, gapText = "2"] = process.argv.slice(2);
-const count = Number(countText), warm = Number(warmText), gap = Number(gapText);
+const { role, dir, count, warm } = args;
 for (const area of ["tmp", "new", "cur"]) mkdirSync(`${dir}/${area}`, { recursive: true });
-const clock = () => performance.timeOrigin + performance.now();
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 if (role === "send") {
-  console.log("ready");
-  while (!existsSync(`${dir}/.go`)) await pause(1);
-  for (let i = 0; i < warm + count; i++) {
-    await pause(gap);
+  await sendAll((sentAt, i) => {
     const name = `${Date.now()}.${process.pid}_${i}.plain`;
-    writeFileSync(`${dir}/tmp/${name}`, String(clock()));
+    writeFileSync(`${dir}/tmp/${name}`, sentAt);
     renameSync(`${dir}/tmp/${name}`, `${dir}/new/${name}`);
-  }
-  console.log(JSON.stringify({ items: warm + count }));
+  });
 } else if (role === "listen") {
   const latencies: number[] = [];
   let seen = 0;
@@ -63,9 +48,7 @@ if (role === "send") {
     });
     console.log("ready");
   });
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  console.log(JSON.stringify({ items: latencies.length, p50: at(0.5), p99: at(0.99), max: at(1) }));
+  reportLatencies(latencies);
 } else {
   throw new Error(`Unknown role '${role}'`);
 }
