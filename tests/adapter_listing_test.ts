@@ -2,9 +2,10 @@
 // store's calls move between inline and the thread pool in the middle of a listing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import process from "node:process";
 import type { DirEntry, FsAdapter } from "../mod.ts";
 import { nodeAdapter } from "../src/adapters/node.ts";
@@ -52,18 +53,20 @@ for (const [name, make] of adapters) {
   });
 }
 
-test("adapters say whether a listing reads the directory whole (Deno without FFI) or streams it", () => {
-  const onDeno = "Deno" in globalThis;
-  assert.equal(nodeAdapter().readsDirWhole, onDeno);
-  // Deno's sync listings stream through getdents64 where FFI is allowed (Linux).
-  if (onDeno) assert.equal(denoAdapter().readsDirWhole, !canStreamOnDeno());
+test("adapters say whether a listing reads the directory whole or streams it", () => {
+  const onDeno = "Deno" in globalThis, onBun = "Bun" in globalThis, linux = process.platform === "linux";
+  // Node's opendir streams; Deno's node:fs and Bun's read whole, Bun's unless FILESTORE_FFI=1 lets it stream.
+  const bunStreams = onBun && linux && process.env.FILESTORE_FFI === "1";
+  assert.equal(nodeAdapter().readsDirWhole, onDeno || (onBun && !bunStreams));
+  // Deno's sync listings stream through getdents64 where FFI is allowed.
+  if (onDeno) assert.equal(denoAdapter().readsDirWhole, !(linux && ffiGranted()));
 });
 
-function canStreamOnDeno(): boolean {
+function ffiGranted(): boolean {
   const deno =
     (globalThis as unknown as { Deno: { permissions: { querySync(d: { name: string }): { state: string } } } })
       .Deno;
-  return process.platform === "linux" && deno.permissions.querySync({ name: "ffi" }).state === "granted";
+  return deno.permissions.querySync({ name: "ffi" }).state === "granted";
 }
 
 for (const [name, make] of adapters) {
@@ -128,3 +131,20 @@ for (const [name, make] of adapters) {
     });
   });
 }
+
+// Bun streams through bun:ffi only with FILESTORE_FFI=1: this file runs again with it, in a child process.
+test("on Bun with FILESTORE_FFI=1, these listing tests pass streaming through getdents64", {
+  skip: !("Bun" in globalThis) || process.env.FILESTORE_FFI === "1" || process.platform !== "linux"
+    ? "only on Bun (on Linux), once"
+    : false,
+}, () => {
+  const run = spawnSync(process.execPath, ["test", fileURLToPath(import.meta.url)], {
+    encoding: "utf8",
+    env: { ...process.env, FILESTORE_FFI: "1" },
+    timeout: 300_000,
+  });
+  const output = `${run.stdout}${run.stderr}`;
+  assert.equal(run.status, 0, output.slice(-3000));
+  assert.match(output, / 0 fail/);
+  assert.doesNotMatch(output, /\(fail\)/);
+});

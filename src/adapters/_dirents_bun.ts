@@ -1,7 +1,9 @@
 /**
- * The libc calls of `_dirents.ts` through Bun's FFI (`bun:ffi`), on Linux.
- * Elsewhere, or when libc cannot be bound, null, and the node:fs adapter
- * reads directories with `opendir` as before (which on Bun reads them whole).
+ * The libc calls of `_dirents.ts` through Bun's FFI (`bun:ffi`), on Linux,
+ * when the environment sets `FILESTORE_FFI=1`: Bun's documentation calls
+ * `bun:ffi` experimental and not for production, so it is opt-in. Otherwise,
+ * or when libc cannot be bound, null, and the node:fs adapter reads
+ * directories with `opendir`, which on Bun reads them whole.
  *
  * @module
  */
@@ -59,7 +61,9 @@ export function libcDirCalls(): LibcDirCalls | null {
     let ffi: BunFfi | undefined;
     try {
       const builtin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-      if ("Bun" in globalThis && process.platform === "linux") ffi = builtin?.("bun:ffi") as BunFfi | undefined;
+      if ("Bun" in globalThis && process.platform === "linux" && process.env.FILESTORE_FFI === "1") {
+        ffi = builtin?.("bun:ffi") as BunFfi | undefined;
+      }
     } catch {
       ffi = undefined;
     }

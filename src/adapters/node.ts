@@ -59,8 +59,9 @@ function kindOf(entry: fs.Dirent): EntryKind {
 }
 
 // Bun's opendir reads a directory whole before its first entry (300,000
-// entries: 73 MiB): there the sync form streams through getdents64 instead
-// (`_dirents.ts`), in constant memory. Node's opendir streams.
+// entries: 73 MiB): with FILESTORE_FFI=1 the sync form streams through
+// getdents64 there instead (`_dirents.ts`), in constant memory. Node's
+// opendir streams.
 function openDirSync(path: string): fs.Dir | DirentStream {
   const calls = libcDirCalls();
   return calls ? DirentStream.open(calls, path) : fs.opendirSync(path, { bufferSize: 256 });
@@ -343,8 +344,8 @@ export function nodeAdapter(): FsAdapter {
     async: nodeAsyncFs,
     dirEntries,
     // Deno's node:fs reads a directory whole at opendir(); so does Bun's,
-    // but there the sync form streams (see openDirSync).
-    readsDirWhole: "Deno" in globalThis,
+    // unless FILESTORE_FFI=1 lets the sync form stream (see openDirSync).
+    readsDirWhole: "Deno" in globalThis || ("Bun" in globalThis && libcDirCalls() === null),
     watchDir,
     pid: () => process.pid,
     hostname: () => hostname(),
