@@ -466,9 +466,9 @@ export class StoreBase implements StoreContext {
   }
 
   /**
-   * Streams the entries of an area (in constant memory; on Deno and Bun
-   * only while the store's calls run inline, and on Deno with `--allow-ffi`:
-   * on the thread pool they read a directory whole), in directory order
+   * Streams the entries of an area (in constant memory on Node; on Deno with
+   * `--allow-ffi` and on Bun with `FILESTORE_FFI=1`, while the store's calls
+   * run inline; otherwise they read a directory whole), in directory order
    * (not sorted), without names starting with `.`. Symlinks and other
    * non-regular entries are included and marked by `kind`; a name that is
    * not UTF-8 comes with its `bytes` where the runtime can tell them.
