@@ -59,6 +59,18 @@ export async function backlogPart(options: PartOptions & { million?: boolean }):
         drain: (dir, n) => workerCommand(runtime, ["drain", dir, "1024", String(n), "0", api]),
       });
     }
+    // Bun streams listings through bun:ffi only when asked (see src/adapters/_dirents_bun.ts).
+    if (runtime === "bun") {
+      for (const api of ["sync", "consume"]) {
+        programs.push({
+          label: `${NAMES[runtime]} ${API_NAMES[api]}, FILESTORE_FFI=1`,
+          drain: (
+            dir,
+            n,
+          ) => ["env", "FILESTORE_FFI=1", ...workerCommand(runtime, ["drain", dir, "1024", String(n), "0", api])],
+        });
+      }
+    }
   }
   const fill = (dir: string, n: number) =>
     tools.floor
