@@ -27,8 +27,9 @@ export function acknowledgedName(store: StoreContext, claimed: string): string {
 
 /**
  * The path under which the file `info` (claimed as `claimed`) lives on in
- * another area, or null. Hard links share inode, device, size and times; all
- * are compared, as inode numbers above 2^53 lose digits in a JS number.
+ * another area, or null: a name of the same item (by its key) with the same
+ * inode, device and size (inode numbers above 2^53, as GlusterFS gives, lose
+ * digits in a JS number; times are not compared, as replicas may differ).
  */
 export function* handedOnAs(store: StoreContext, claimed: string, info: FileInfo): Steps<string | null> {
   if ((info.nlink ?? 1) < 2 || info.ino === undefined) return null;
@@ -62,6 +63,5 @@ function* sameFile(path: string, info: FileInfo): Steps<boolean> {
   } catch {
     return false; // not there (or unreadable): not this one
   }
-  return other.ino === info.ino && other.dev === info.dev && other.size === info.size &&
-    other.mtimeMs === info.mtimeMs && other.ctimeMs === info.ctimeMs;
+  return other.ino === info.ino && other.dev === info.dev && other.size === info.size;
 }
