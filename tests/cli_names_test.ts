@@ -11,6 +11,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { FileStore } from "../mod.ts";
 import { escapeName, shellQuote } from "../src/cli/_quote.ts";
+import { escapeNameBytes } from "../src/store/set_aside.ts";
 import { currentRuntime, filestoreCommand, root, withTempDir } from "./_helpers.ts";
 
 interface Output {
@@ -93,6 +94,11 @@ test("shellQuote and escapeName: plain, single-quoted, $'...' and escaped forms"
   assert.equal(escapeName("caf\uFFFD", new Uint8Array(LATIN1)), "caf\\xe9");
   assert.equal(escapeName("\x1b[31m"), "\\x1b[31m");
   assert.equal(escapeName("café ok"), "café ok");
+  // U+FEFF is a character of a name, also at its start: never dropped as a byte-order mark.
+  const bom = new Uint8Array([0xef, 0xbb, 0xbf, 0x61, 0xff]);
+  assert.equal(shellQuote("\uFEFFa\uFFFD", bom), "$'\\357\\273\\277a\\377'");
+  assert.equal(escapeName("\uFEFFa\uFFFD", bom), "\\xef\\xbb\\xbfa\\xff");
+  assert.equal(escapeNameBytes(bom), "\uFEFFa%FF", "failed/ keeps it too");
 });
 
 test(`filestore ls prints each name as one shell word that bash reads back as the file (${currentRuntime})`, async () => {

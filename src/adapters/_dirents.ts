@@ -37,7 +37,7 @@ const NAME_OFFSET = 19;
 // Enough for hundreds of entries per system call, as glibc's readdir uses.
 const BUFFER_BYTES = 32_768;
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 function kindOf(type: number): EntryKind {
   switch (type) {

@@ -15,6 +15,9 @@
  * @module
  */
 
+// U+FEFF at the start of a sequence is a character of the name, not a byte-order mark.
+const keepBom = new TextDecoder("utf-8", { ignoreBOM: true });
+
 const encoder = new TextEncoder();
 
 // Printed as is, like GNU ls's shell-escape style.
@@ -35,7 +38,7 @@ function pieces(name: string, bytes: Uint8Array | undefined): Piece[] {
       out.push({ byte: bytes[i] });
       i++;
     } else {
-      out.push({ char: new TextDecoder().decode(bytes.subarray(i, i + length)) });
+      out.push({ char: keepBom.decode(bytes.subarray(i, i + length)) });
       i += length;
     }
   }

@@ -147,7 +147,7 @@ export function* readSteps(store: StoreContext, name: string | StoredFile, area:
   }
 }
 
-const lossy = new TextDecoder();
+const lossy = new TextDecoder("utf-8", { ignoreBOM: true });
 
 // The bytes of names shown with U+FFFD, by the shown name (in listing order when two look alike).
 function bytesByShownName(store: StoreContext, dir: string): Map<string, Uint8Array[]> {

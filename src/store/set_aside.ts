@@ -14,7 +14,7 @@ import { FAILED_AREA, type StoreContext } from "./context.ts";
 import { makeArea } from "./prepare.ts";
 
 const encoder = new TextEncoder();
-const strict = new TextDecoder("utf-8", { fatal: true });
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * A name for bytes that are not valid UTF-8: valid sequences as they are,
