@@ -113,6 +113,14 @@ for (const [name, make] of adapters) {
         "the same names as readDir",
       );
       assert.throws(() => adapter.sync.openDir(join(listed, files[0])), { code: "ENOTDIR" });
+      // The async form: the same entries, the same errors.
+      const other = await adapter.async.openDir(listed);
+      const seenAsync: DirEntry[] = [];
+      for (let batch; (batch = await adapter.async.readDirBatch(other, 700)).length > 0;) seenAsync.push(...batch);
+      await adapter.async.closeDir(other);
+      assert.deepEqual(new Map(seenAsync.map((e) => [e.name, e.kind])), kinds);
+      await assert.rejects(adapter.async.openDir(join(listed, files[0])), { code: "ENOTDIR" });
+      await assert.rejects(adapter.async.openDir(join(listed, "missing")), { code: "ENOENT" });
     });
   });
 

@@ -8,9 +8,10 @@
  *
  *     u64 d_ino, i64 d_off, u16 d_reclen, u8 d_type, char d_name[] (NUL-terminated)
  *
- * Only the synchronous form uses it: an FFI call blocks the thread, so the
- * asynchronous form keeps the runtime's own reader, which never blocks the
- * event loop on a slow (network) file system.
+ * The asynchronous form uses it only where the FFI can make the calls on
+ * another thread (Deno): an FFI call blocks its thread, and the event loop
+ * must never wait on a slow (network) file system. Elsewhere the async form
+ * keeps the runtime's own reader.
  *
  * @module
  */
@@ -29,6 +30,18 @@ export interface LibcDirCalls {
   close(dir: unknown): void;
   /** The calling thread's errno. */
   errno(): number;
+  /**
+   * The same calls on another thread, where the FFI can (Deno's nonblocking
+   * symbols), so that a slow file system never blocks the event loop. The
+   * errno of that thread is out of reach: `failure` asks the runtime's own
+   * API why the directory cannot be read, for an error with the right code.
+   */
+  off?: {
+    open(path: Uint8Array): Promise<{ dir: unknown; fd: number } | null>;
+    getdents(fd: number, buffer: Uint8Array): Promise<number>;
+    close(dir: unknown): Promise<void>;
+    failure(call: string, path: string): Promise<Error>;
+  };
 }
 
 // d_type values (<dirent.h>); the rest (FIFO, sockets, devices) are "other".
@@ -90,17 +103,36 @@ export class DirentStream {
     return new DirentStream(calls, path, opened.dir, opened.fd);
   }
 
+  /** Opens `path` off the event loop's thread; null where the FFI cannot (use the runtime's reader). */
+  static async openOff(calls: LibcDirCalls, path: string): Promise<DirentStream | null> {
+    if (!calls.off) return null;
+    const opened = await calls.off.open(encoder.encode(`${path}\0`));
+    if (opened === null) throw await calls.off.failure("opendir", path);
+    return new DirentStream(calls, path, opened.dir, opened.fd);
+  }
+
   /** Up to `max` more entries ("." and ".." left out); an empty array at the end. */
   read(max: number): DirEntry[] {
     const batch: DirEntry[] = [];
     while (batch.length < max && !this.#closed) {
-      if (this.#offset >= this.#end && !this.#fill()) break;
-      const at = this.#offset;
-      const length = this.#view.getUint16(at + 16, true);
-      const type = this.#buffer[at + 18];
-      this.#offset += length;
-      const name = this.#nameAt(at + NAME_OFFSET, at + length);
-      if (name !== "." && name !== "..") batch.push({ name, kind: kindOf(type) });
+      if (this.#offset >= this.#end && !this.#filled(this.#calls.getdents(this.#fd, this.#buffer))) break;
+      this.#take(batch);
+    }
+    return batch;
+  }
+
+  /** `read`, with each system call off the event loop's thread where the FFI can. */
+  async readOff(max: number): Promise<DirEntry[]> {
+    const off = this.#calls.off;
+    if (!off) return this.read(max);
+    const batch: DirEntry[] = [];
+    while (batch.length < max && !this.#closed) {
+      if (this.#offset >= this.#end) {
+        const read = await off.getdents(this.#fd, this.#buffer);
+        if (read < 0) throw await off.failure("getdents64", this.#path);
+        if (!this.#filled(read)) break;
+      }
+      this.#take(batch);
     }
     return batch;
   }
@@ -113,13 +145,32 @@ export class DirentStream {
     this.#dir = null;
   }
 
-  // Reads the next buffer of entries; false at the end.
-  #fill(): boolean {
-    const read = this.#calls.getdents(this.#fd, this.#buffer);
+  /** `close`, off the event loop's thread where the FFI can. */
+  async closeOff(): Promise<void> {
+    if (this.#closed) return;
+    if (!this.#calls.off) return this.close();
+    this.#closed = true;
+    const dir = this.#dir;
+    this.#dir = null;
+    await this.#calls.off.close(dir);
+  }
+
+  // Takes in what one getdents64 call wrote; false at the end.
+  #filled(read: number): boolean {
     if (read < 0) throw osError(this.#calls.errno(), "getdents64", this.#path);
     this.#offset = 0;
     this.#end = read;
     return read > 0;
+  }
+
+  // Moves past one entry of the buffer, adding it to `batch` unless it is "." or "..".
+  #take(batch: DirEntry[]): void {
+    const at = this.#offset;
+    const length = this.#view.getUint16(at + 16, true);
+    const type = this.#buffer[at + 18];
+    this.#offset += length;
+    const name = this.#nameAt(at + NAME_OFFSET, at + length);
+    if (name !== "." && name !== "..") batch.push({ name, kind: kindOf(type) });
   }
 
   // The NUL-terminated name between `start` and `limit` (TextDecoder beat

@@ -13,7 +13,11 @@ type Pointer = object | null;
 interface DenoFfi {
   build: { os: string };
   permissions: { querySync(descriptor: { name: "ffi" }): { state: string } };
-  dlopen(path: string, symbols: Record<string, { parameters: string[]; result: string }>): {
+  stat(path: string): Promise<{ isDirectory: boolean }>;
+  dlopen(
+    path: string,
+    symbols: Record<string, { parameters: string[]; result: string; name?: string; nonblocking?: boolean }>,
+  ): {
     symbols: Record<string, (...args: unknown[]) => unknown>;
   };
   UnsafePointerView: new (pointer: object) => { getInt32(offset?: number): number };
@@ -30,6 +34,15 @@ function bind(deno: DenoFfi): LibcDirCalls | null {
         getdents64: { parameters: ["i32", "buffer", "usize"], result: "isize" },
         closedir: { parameters: ["pointer"], result: "i32" },
         __errno_location: { parameters: [], result: "pointer" },
+        // The same, each on a thread of Deno's own (a promise): for the async form.
+        opendir_off: { name: "opendir", parameters: ["buffer"], result: "pointer", nonblocking: true },
+        getdents64_off: {
+          name: "getdents64",
+          parameters: ["i32", "buffer", "usize"],
+          result: "isize",
+          nonblocking: true,
+        },
+        closedir_off: { name: "closedir", parameters: ["pointer"], result: "i32", nonblocking: true },
       });
       const symbols = lib.symbols;
       return {
@@ -45,12 +58,34 @@ function bind(deno: DenoFfi): LibcDirCalls | null {
           const at = symbols.__errno_location() as Pointer;
           return at === null ? 0 : new deno.UnsafePointerView(at).getInt32();
         },
+        off: {
+          async open(path) {
+            const dir = await (symbols.opendir_off(path) as Promise<Pointer>);
+            return dir === null ? null : { dir, fd: symbols.dirfd(dir) as number };
+          },
+          getdents: async (fd, buffer) =>
+            Number(await (symbols.getdents64_off(fd, buffer, BigInt(buffer.byteLength)) as Promise<number | bigint>)),
+          close: async (dir) => void await (symbols.closedir_off(dir) as Promise<number>),
+          failure: (call, path) => failure(deno, call, path),
+        },
       };
     } catch {
       // Not this library (musl names it differently), or no FFI here.
     }
   }
   return null;
+}
+
+// Why a directory cannot be read, asked of Deno itself (the errno of the
+// thread that made the call is out of reach): its error, with its code.
+async function failure(deno: DenoFfi, call: string, path: string): Promise<Error> {
+  try {
+    const info = await deno.stat(path);
+    const code = info.isDirectory ? "EIO" : "ENOTDIR";
+    return Object.assign(new Error(`${code}: ${call} '${path}' failed`), { code, syscall: call, path });
+  } catch (error) {
+    return error as Error;
+  }
 }
 
 let calls: LibcDirCalls | null | undefined;
