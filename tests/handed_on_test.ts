@@ -100,3 +100,19 @@ test("next() does not hand out a new/ name brought back while the item's first h
     assert.deepEqual(readdirSync(join(dir, "new")), []);
   }, AREAS);
 });
+
+test("next() drops a new/ name brought back beside the item's copy in failed/, declared or not", async () => {
+  await withStore(async (store, dir) => {
+    const { name, path } = await store.put("gave up on");
+    await bringsBack(path, async () => {
+      const claim = await store.next();
+      assert.ok(claim);
+      await store.ack(claim, { to: "failed" });
+    });
+    assert.deepEqual(readdirSync(join(dir, "new")), [name]);
+    assert.equal(await store.next(), null);
+    assert.deepEqual(readdirSync(join(dir, "new")), []);
+    assert.deepEqual(readdirSync(join(dir, "cur")), []);
+    assert.equal(readFileSync(join(dir, "failed", `${name}:2,`), "utf8"), "gave up on");
+  });
+});

@@ -14,7 +14,7 @@
 import type { FileInfo } from "../adapter.ts";
 import { call, type Steps } from "../_io.ts";
 import { formatName, parseName, releasedName } from "../name_parts.ts";
-import type { StoreContext } from "./context.ts";
+import { FAILED_AREA, type StoreContext } from "./context.ts";
 
 // Never the item's own areas of a claim in flight.
 const SKIPPED_AREAS = new Set(["tmp", "cur"]);
@@ -34,7 +34,9 @@ export function acknowledgedName(store: StoreContext, claimed: string): string {
 export function* handedOnAs(store: StoreContext, claimed: string, info: FileInfo): Steps<string | null> {
   if ((info.nlink ?? 1) < 2 || info.ino === undefined) return null;
   const acknowledged = acknowledgedName(store, claimed);
-  const candidates = store.areas.filter((area) => !SKIPPED_AREAS.has(area))
+  // failed/ too, declared or not: consume() acknowledges there what keeps failing.
+  const areas = new Set([...store.areas, FAILED_AREA]);
+  const candidates = [...areas].filter((area) => !SKIPPED_AREAS.has(area))
     .map((area) => `${store.areaPath(area)}/${acknowledged}`);
   candidates.push(`${store.areaPath("new")}/${releasedName(claimed, store.infoSeparator)}`);
   for (const path of candidates) {
