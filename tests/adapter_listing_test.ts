@@ -125,7 +125,7 @@ for (const [name, make] of adapters) {
   });
 
   test(`the ${name} adapter's sync listing reads as it goes where it says it streams`, async () => {
-    await withTempDir(async (dir) => {
+    await withTempDir((dir) => {
       const adapter = make();
       const listed = join(dir, "listed");
       mkdirSync(listed);
