@@ -78,9 +78,8 @@ function* recoverSteps(store: FileStore, options: RecoverOptions): Steps<StoredF
     // On this machine a live holder keeps its claim; elsewhere only the lease tells.
     if (claim.host === store.host && store.adapter.processExists(claim.pid)) continue;
     if (yield* handedOnAs(store, entry.name, info)) {
-      // A claim name brought back beside the item's acknowledged one (see
-      // handed_on.ts): handing it out again would repeat the item. The item
-      // lives on under its other name.
+      // A second name of an item handed on already (see handed_on.ts):
+      // handing it out again would repeat the item, which lives on under its other name.
       yield* discard(source);
       continue;
     }

@@ -1,13 +1,13 @@
 /**
  * Finds out whether a claimed file is a leftover second name of an item that
- * was already handed on. On GlusterFS, a self-heal after a server outage can
- * bring back a name that a rename took away: seen here, an acknowledged
- * item's claim back in cur/ beside its copy in done/, one inode under two
- * names, so that recover() handed it out again. Such a name has more than one
- * link, so the common path pays nothing: only then are the names the item
- * would have after ack() (in each area) or release() (in new/) looked up,
- * and the claims in cur/ with the same key (a stale entry of new/ claimed
- * while its first holder still holds it).
+ * was already handed on. Seen on GlusterFS after a server outage: a second
+ * name of an item's file appeared in new/ (one inode, two links), a second
+ * consumer claimed it, and its ack() was a rename onto the item's first
+ * done/ name, which POSIX turns into a no-op that reports success, leaving
+ * the claim in cur/ for recover() to hand out a third time. Such a name has
+ * more than one link, so the common path pays nothing: only then are the
+ * names the item has after ack() (in each area) or release() (in new/)
+ * looked up, and the other claims of its key in cur/.
  *
  * @module
  */
