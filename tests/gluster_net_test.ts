@@ -259,7 +259,9 @@ test("GlusterFS on a network: no acknowledged put is lost and no process dies th
   writeFileSync(stopConsumers, "");
   const consumed = await Promise.all(consumers.map((w) => w.result));
   writeFileSync(stopRecovering, "");
-  await Promise.all(recoverers.map((w) => w.result));
+  const recovered = await Promise.all(recoverers.map((w) => w.result));
+  // What a trace of one item needs (see trace()).
+  const seen = { dir, mount: mounts.c2, produced, consumed, recovered, workers: [...workers, ...recoverers] };
 
   // How long nothing got done, on each host and anywhere, from each fault's start.
   const done: { host: string; t: number }[] = [];
@@ -307,10 +309,7 @@ test("GlusterFS on a network: no acknowledged put is lost and no process dies th
   const failedNames = await main.list("failed").catch(() => [] as string[]);
   t.diagnostic(`set aside in failed/: ${failedNames.length}: ${failedNames.map((path) => basename(path)).join(" ")}`);
   if (missing.length > 0) {
-    const recovered = await Promise.all(recoverers.map((w) => w.result));
-    const trail = missing.map((key) =>
-      trace(key, { dir, mount: mounts.c2, produced, consumed, recovered, workers: [...workers, ...recoverers] })
-    );
+    const trail = missing.map((key) => trace(key, seen));
     assert.fail(`acknowledged puts missing from done/: ${missing.length}\n${trail.join("\n")}`);
   }
   t.diagnostic(`${idOfKey.size} acknowledged puts, ${doneKeys.length} items in done/`);
@@ -338,8 +337,6 @@ test("GlusterFS on a network: no acknowledged put is lost and no process dies th
   }
   t.diagnostic(`items acknowledged twice: ${ackedTwice.length}; held by two at once: ${heldAtOnce.length}`);
   if (ackedTwice.length > 0) {
-    const recovered = await Promise.all(recoverers.map((w) => w.result));
-    const seen = { dir, mount: mounts.c2, produced, consumed, recovered, workers: [...workers, ...recoverers] };
     for (const key of ackedTwice.slice(0, 5)) t.diagnostic(trace(key, seen));
   }
   for (const line of heldAtOnce) t.diagnostic(line);

@@ -67,15 +67,6 @@ function openDirSync(path: string): fs.Dir | DirentStream {
   return calls ? DirentStream.open(calls, path) : fs.opendirSync(path, { bufferSize: 256 });
 }
 
-// A promise of what `body` returns or throws (a throw must not escape an async primitive).
-function settled<T>(body: () => T): Promise<T> {
-  try {
-    return Promise.resolve(body());
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
 function entries(list: fs.Dirent[]): DirEntry[] {
   return list.map((entry) => ({ name: entry.name, kind: kindOf(entry) }));
 }
@@ -239,9 +230,8 @@ export const nodeAsyncFs: AsyncFs = withOsCodes<AsyncFs>({
   openDir: (path) => fs.promises.opendir(path, { bufferSize: 256 }),
   // A stream opened by the sync form is read on, one buffer per call.
   readDirBatch: (handle: DirHandle, max: number) =>
-    handle instanceof DirentStream ? settled(() => handle.read(max)) : readBatch(handle as fs.Dir, max),
-  closeDir: (handle: DirHandle) =>
-    handle instanceof DirentStream ? settled(() => handle.close()) : (handle as fs.Dir).close(),
+    handle instanceof DirentStream ? handle.readOff(max) : readBatch(handle as fs.Dir, max),
+  closeDir: (handle: DirHandle) => handle instanceof DirentStream ? handle.closeOff() : (handle as fs.Dir).close(),
   readDirBytes: async (path) =>
     namesAsBytes(await call<Buffer[]>((cb) => fs.readdir(path, { encoding: "buffer" }, cb))),
   renameBytes: (from, to) => done((cb) => fs.rename(Buffer.from(from), Buffer.from(to), cb)),

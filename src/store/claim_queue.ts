@@ -30,7 +30,7 @@ import { osCode } from "../errors.ts";
 import { formatName, nameOfOrderKey, orderKey, parseName } from "../name_parts.ts";
 import { type Claim, requireCur, tryClaim } from "./claims.ts";
 import { DELAYED_AREA, type StoreContext } from "./context.ts";
-import { explain } from "./resolve.ts";
+import { closeListing, explain } from "./resolve.ts";
 import { setAside, setAsideBytes } from "./set_aside.ts";
 
 /** How many of the oldest names a consumer keeps from one listing. */
@@ -181,11 +181,7 @@ export class ClaimQueue {
     } catch (error) {
       throw yield* explain(this.#store, error, "promote from", dir, [DELAYED_AREA]);
     } finally {
-      try {
-        yield* call("closeDir", handle);
-      } catch {
-        // Closing a listing cannot lose anything.
-      }
+      yield* closeListing(handle);
     }
     let moved = 0;
     for (const name of due) {
@@ -282,11 +278,7 @@ export class ClaimQueue {
     } catch (error) {
       throw yield* explain(this.#store, error, "claim from", dir, ["new"]);
     } finally {
-      try {
-        yield* call("closeDir", handle);
-      } catch {
-        // Closing a listing cannot lose anything.
-      }
+      yield* closeListing(handle);
     }
   }
 

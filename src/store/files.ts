@@ -8,7 +8,7 @@ import type { DirEntry, EntryKind } from "../adapter.ts";
 import { call, type Steps } from "../_io.ts";
 import { FileStoreError, osCode, wrapOsError } from "../errors.ts";
 import type { StoreContext } from "./context.ts";
-import { explain, nameIn, resolved, type StoredFile, visible } from "./resolve.ts";
+import { closeListing, explain, nameIn, resolved, type StoredFile, visible } from "./resolve.ts";
 
 /** A listing entry: a file in an area and what kind of entry it is. */
 export interface StoreEntry extends StoredFile {
@@ -198,14 +198,6 @@ export async function* entriesOf(store: StoreContext, area: string): AsyncIterab
   } catch (error) {
     throw await store.executor.run(explain(store, error, "list", dir, [area]));
   } finally {
-    if (handle !== undefined) await store.executor.run(closing(handle));
-  }
-}
-
-function* closing(handle: unknown): Steps<void> {
-  try {
-    yield* call("closeDir", handle);
-  } catch {
-    // Closing a listing cannot lose anything.
+    if (handle !== undefined) await store.executor.run(closeListing(handle));
   }
 }

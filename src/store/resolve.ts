@@ -133,6 +133,15 @@ export function* explain(
   return wrapOsError(error, action, path);
 }
 
+/** Closes a listing opened with `openDir`; closing cannot lose anything, so errors are dropped. */
+export function* closeListing(handle: unknown): Steps<void> {
+  try {
+    yield* call("closeDir", handle);
+  } catch {
+    // Closing a listing cannot lose anything.
+  }
+}
+
 /** Deletes a file if it is there; for cleaning up after a failure. */
 export function* discard(path: string): Steps<void> {
   try {
