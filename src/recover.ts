@@ -9,7 +9,7 @@ import { call, type Steps } from "./_io.ts";
 import { FileStoreError, osCode, wrapOsError } from "./errors.ts";
 import type { FileStore, StoredFile } from "./file_store.ts";
 import { formatName, newClaimToken, parseName, releasedName } from "./name_parts.ts";
-import { handedOnAs } from "./store/handed_on.ts";
+import { otherNamesOf } from "./store/handed_on.ts";
 import { discard } from "./store/resolve.ts";
 
 /** Options of `recover()`. */
@@ -77,12 +77,16 @@ function* recoverSteps(store: FileStore, options: RecoverOptions): Steps<StoredF
     if (Date.now() - lease < olderThan) continue;
     // On this machine a live holder keeps its claim; elsewhere only the lease tells.
     if (claim.host === store.host && store.adapter.processExists(claim.pid)) continue;
-    if (yield* handedOnAs(store, entry.name, info)) {
+    const others = yield* otherNamesOf(store, entry.name, info);
+    if (others && "handedOn" in others) {
       // A second name of an item handed on already (see handed_on.ts):
       // handing it out again would repeat the item, which lives on under its other name.
       yield* discard(source);
       continue;
     }
+    // Several claims of one file, all past the lease (one file, one lease): the first by name
+    // goes back to new/, and the others, released as the same name, are dropped after it.
+    if (others && others.heldAs.some((name) => name < entry.name)) continue;
     // First take the claim over under a name unique to this recovery: on a
     // shared file system two clients renaming one file to the SAME name can both
     // be told they won (GlusterFS: a client with stale entries sees source and

@@ -12,7 +12,7 @@ import { MAX_NAME_BYTES } from "../names.ts";
 import { formatName, newClaimToken, parseName, releasedName } from "../name_parts.ts";
 import { DELAYED_AREA, FAILED_AREA, type StoreContext } from "./context.ts";
 import { forgetErrorSteps } from "./item_errors.ts";
-import { acknowledgedName, handedOnAs } from "./handed_on.ts";
+import { acknowledgedName, otherNamesOf } from "./handed_on.ts";
 import { discard, existing, explain, nameIn, resolved, type StoredFile } from "./resolve.ts";
 import { makeAreaOnFirstUse, makeFailedArea, setAside } from "./set_aside.ts";
 
@@ -104,9 +104,11 @@ export function* tryClaim(store: StoreContext, name: string, setAsideTooLong: bo
     yield* setAside(store, "cur", claimed, name);
     return { setAside: true };
   }
-  if (yield* handedOnAs(store, claimed, info)) {
-    // A name brought back beside the item's later one (see handed_on.ts): not an item of its own.
-    yield* discard(path);
+  const others = yield* otherNamesOf(store, claimed, info);
+  if (others) {
+    // A second name of one file (see handed_on.ts): not an item of its own. Beside the item's
+    // later name it goes; beside another claim it stays in cur/, for recover() after the lease.
+    if ("handedOn" in others) yield* discard(path);
     return { lost: true };
   }
   return { claim: { name: claimed, path, key: parts.key, attempts: parts.attempts } };

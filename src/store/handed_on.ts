@@ -9,6 +9,12 @@
  * names the item has after ack() (in each area) or release() (in new/)
  * looked up, and the other claims of its key in cur/.
  *
+ * Only a name whose file lives on under the item's later name is dropped.
+ * Two claims of one file in cur/ are never dropped for each other: two
+ * holders, each seeing the other, would drop both names and lose the item.
+ * A new claim then stays unhanded in cur/; once the lease is up, recover()
+ * hands back the first of them by name and drops the rest as released.
+ *
  * @module
  */
 import type { FileInfo } from "../adapter.ts";
@@ -25,13 +31,20 @@ export function acknowledgedName(store: StoreContext, claimed: string): string {
   return formatName(parts.kept, { attempts: parts.attempts, info: parts.info }, store.infoSeparator);
 }
 
+/** Where else a claimed file with more than one name lives (see the module doc). */
+export type OtherNames =
+  /** The item lives on under its later name (ack()'s in any area, release()'s in new/): this name may go. */
+  | { handedOn: string }
+  /** Other claims of the item in cur/ hold the same file: their names. */
+  | { heldAs: string[] };
+
 /**
- * The path under which the file `info` (claimed as `claimed`) lives on in
- * another area, or null: a name of the same item (by its key) with the same
- * inode, device and size (inode numbers above 2^53, as GlusterFS gives, lose
- * digits in a JS number; times are not compared, as replicas may differ).
+ * Where else the file `info` (claimed as `claimed`) lives in the store, or
+ * null: a name of the same item (by its key) with the same inode, device and
+ * size (inode numbers above 2^53, as GlusterFS gives, lose digits in a JS
+ * number; times are not compared, as replicas may differ).
  */
-export function* handedOnAs(store: StoreContext, claimed: string, info: FileInfo): Steps<string | null> {
+export function* otherNamesOf(store: StoreContext, claimed: string, info: FileInfo): Steps<OtherNames | null> {
   if ((info.nlink ?? 1) < 2 || info.ino === undefined) return null;
   const acknowledged = acknowledgedName(store, claimed);
   // failed/ too, declared or not: consume() acknowledges there what keeps failing.
@@ -40,9 +53,9 @@ export function* handedOnAs(store: StoreContext, claimed: string, info: FileInfo
     .map((area) => `${store.areaPath(area)}/${acknowledged}`);
   candidates.push(`${store.areaPath("new")}/${releasedName(claimed, store.infoSeparator)}`);
   for (const path of candidates) {
-    if (yield* sameFile(path, info)) return path;
+    if (yield* sameFile(path, info)) return { handedOn: path };
   }
-  // Or held under another claim: its name is not known, but it is in cur/ with the same key.
+  // Or held under other claims: their names are not known, but they are in cur/ with the same key.
   const key = parseName(claimed, store.infoSeparator).key;
   const cur = store.areaPath("cur");
   let names: string[];
@@ -51,11 +64,12 @@ export function* handedOnAs(store: StoreContext, claimed: string, info: FileInfo
   } catch {
     return null;
   }
+  const heldAs: string[] = [];
   for (const name of names) {
     if (name === claimed || !name.startsWith(key) || parseName(name, store.infoSeparator).key !== key) continue;
-    if (yield* sameFile(`${cur}/${name}`, info)) return `${cur}/${name}`;
+    if (yield* sameFile(`${cur}/${name}`, info)) heldAs.push(name);
   }
-  return null;
+  return heldAs.length > 0 ? { heldAs } : null;
 }
 
 function* sameFile(path: string, info: FileInfo): Steps<boolean> {
