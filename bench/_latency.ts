@@ -21,20 +21,20 @@ store.prepareSync();
 if (role === "send") {
   await sendAll((sentAt) => store.put(sentAt));
 } else if (role === "listen") {
-  const latencies: number[] = [];
+  const starts: [number, number][] = [];
   let seen = 0;
   const stop = new AbortController();
   const done = store.consume(async (item) => {
     const started = clock();
     const sent = Number(await item.text());
-    if (++seen > warm) latencies.push(started - sent);
+    if (++seen > warm) starts.push([sent, started]);
     if (seen === warm + count) stop.abort();
   }, { signal: stop.signal });
   // consume() is idle now: its first look at new/ found nothing, it waits on events.
   await new Promise((resolve) => setTimeout(resolve, 50));
   console.log("ready");
   await done;
-  reportLatencies(latencies);
+  reportLatencies(starts);
 } else {
   throw new Error(`Unknown role '${role}'`);
 }

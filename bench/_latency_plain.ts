@@ -25,7 +25,7 @@ if (role === "send") {
     renameSync(`${dir}/tmp/${name}`, `${dir}/new/${name}`);
   });
 } else if (role === "listen") {
-  const latencies: number[] = [];
+  const starts: [number, number][] = [];
   let seen = 0;
   await new Promise<void>((resolve) => {
     const watcher = watch(`${dir}/new`, () => {
@@ -38,7 +38,7 @@ if (role === "send") {
         }
         const sent = Number(readFileSync(`${dir}/cur/${name}`, "utf8"));
         unlinkSync(`${dir}/cur/${name}`);
-        if (++seen > warm) latencies.push(started - sent);
+        if (++seen > warm) starts.push([sent, started]);
         if (seen === warm + count) {
           watcher.close();
           resolve();
@@ -48,7 +48,7 @@ if (role === "send") {
     });
     console.log("ready");
   });
-  reportLatencies(latencies);
+  reportLatencies(starts);
 } else {
   throw new Error(`Unknown role '${role}'`);
 }

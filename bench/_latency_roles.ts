@@ -18,20 +18,36 @@ export const clock = (): number => performance.timeOrigin + performance.now();
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Says ready, waits for DIR/.go, then sends WARM+COUNT items GAP_MS apart, each carrying the time it was sent. */
+/**
+ * Says ready, waits for DIR/.go, then sends WARM+COUNT items GAP_MS apart, each
+ * carrying the time it was sent. Prints, for the items after the warm-up, when
+ * each was sent and when its put returned (`puts`: [sent, returned] in ms).
+ */
 export async function sendAll(send: (sentAt: string, i: number) => Promise<unknown> | void): Promise<void> {
   console.log("ready");
   while (!existsSync(`${args.dir}/.go`)) await pause(1);
+  const puts: [number, number][] = [];
   for (let i = 0; i < args.warm + args.count; i++) {
     await pause(args.gap);
-    await send(String(clock()), i);
+    const sentAt = clock();
+    await send(String(sentAt), i);
+    if (i >= args.warm) puts.push([sentAt, clock()]);
   }
-  console.log(JSON.stringify({ items: args.warm + args.count }));
+  console.log(JSON.stringify({ items: args.warm + args.count, puts }));
 }
 
-/** Prints the listener's line: p50, p99 and max of the latencies after the warm-up, in ms. */
-export function reportLatencies(latencies: number[]): void {
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  console.log(JSON.stringify({ items: latencies.length, p50: at(0.5), p99: at(0.99), max: at(1) }));
+/**
+ * Prints the listener's line: p50, p99 and max of the latencies after the
+ * warm-up, in ms, and each item's [sent, handler started] (`starts`).
+ */
+export function reportLatencies(starts: [sent: number, started: number][]): void {
+  const latencies = starts.map(([sent, started]) => started - sent);
+  console.log(JSON.stringify({ items: latencies.length, ...quantiles(latencies), starts }));
+}
+
+/** p50, p99 and max of `values` (sorted in place). */
+export function quantiles(values: number[]): { p50: number; p99: number; max: number } {
+  values.sort((a, b) => a - b);
+  const at = (q: number) => values[Math.min(values.length - 1, Math.floor(q * values.length))];
+  return { p50: at(0.5), p99: at(0.99), max: at(1) };
 }
