@@ -147,6 +147,19 @@ test("recover() hands back one of two lapsed claims of one file and drops the ot
   }, AREAS);
 });
 
+test("recover() is not held back by another program's name of the claimed file in cur/", async () => {
+  await withStore(async (store, dir) => {
+    const { name } = await store.put("linked by a mail tool");
+    const claim = await store.next();
+    assert.ok(claim);
+    // No claim token, and it sorts before the claim: it must not count as a claim that goes first.
+    linkSync(claim.path, join(dir, "cur", `${name},A=1:2,S`));
+    const recoverer = new FileStore(dir, { host: "third-machine", ...AREAS });
+    assert.deepEqual((await recoverer.recover({ olderThan: 0 })).map((file) => file.name), [`${name},A=1`]);
+    assert.deepEqual(readdirSync(join(dir, "cur")), [`${name},A=1:2,S`], "the other program's name is left alone");
+  }, AREAS);
+});
+
 test("next() drops a new/ name brought back beside the item's copy in failed/, declared or not", async () => {
   await withStore(async (store, dir) => {
     const { name, path } = await store.put("gave up on");
