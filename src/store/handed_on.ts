@@ -35,7 +35,7 @@ export function acknowledgedName(store: StoreContext, claimed: string): string {
 export type OtherNames =
   /** The item lives on under its later name (ack()'s in any area, release()'s in new/): this name may go. */
   | { handedOn: string }
-  /** Other claims of the item in cur/ hold the same file: their names. */
+  /** Other names of the item in cur/ (claims, or another program's) hold the same file: those names. */
   | { heldAs: string[] };
 
 /**
