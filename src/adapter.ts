@@ -142,8 +142,13 @@ export interface FsAdapter {
   readonly sync: SyncFs;
   /** The asynchronous primitives. */
   readonly async: AsyncFs;
-  /** Streams the entries of a directory, with constant memory where the runtime can. */
-  dirEntries(path: string): AsyncIterable<DirEntry>;
+  /**
+   * Streams the entries of a directory. The store no longer calls it (it
+   * lists through `openDir` and `readDirBatch`, on whichever form the executor
+   * picks), so an adapter need not supply it; the built-in ones still do.
+   * @deprecated Use `async.openDir`, `async.readDirBatch` and `async.closeDir`.
+   */
+  dirEntries?(path: string): AsyncIterable<DirEntry>;
   /**
    * True where `openDir` reads the whole directory before its first batch
    * (Deno without `--allow-ffi`: it has no streaming reader of its own, see

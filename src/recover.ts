@@ -88,7 +88,7 @@ function* recoverSteps(store: FileStore, options: RecoverOptions): Steps<StoredF
     // goes back to new/, and the others, released as the same name, are dropped after it.
     // Names without a claim token (another program's) never hold a claim back.
     const firstClaim = (name: string) => name < entry.name && parseName(name, store.infoSeparator).claim !== undefined;
-    if (others && "heldAs" in others && others.heldAs.some(firstClaim)) continue;
+    if (others?.heldAs.some(firstClaim)) continue;
     // First take the claim over under a name unique to this recovery: on a
     // shared file system two clients renaming one file to the SAME name can both
     // be told they won (GlusterFS: a client with stale entries sees source and
