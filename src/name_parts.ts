@@ -118,16 +118,29 @@ export interface NameParts {
 export function parseName(name: string, separator: InfoSeparator = ":"): NameParts {
   const base = baseOf(name, separator);
   const parts: NameParts = { key: base, attempts: 0, info: infoOf(name, separator), priority: 0, kept: base };
-  if (!base.includes(",")) return parts;
-  let kept = base;
-  parts.key = base.replace(TRANSIENT_FIELDS, (whole, field: string, value: string) => {
-    if (field === "A") parts.attempts = Number.parseInt(value, 10) || 0;
-    else if (field === "C") parts.claim = parseClaimToken(value);
-    else if (field === "D") parts.due = Number.parseInt(value, 10) || 0;
-    else if (field === "P") parts.priority = Number.parseInt(value, 10) || 0;
-    if (field === "A" || field === "C" || field === "D") kept = kept.replace(whole, "");
-    return "";
-  });
+  let comma = base.indexOf(",");
+  if (comma === -1) return parts;
+  // Field by field (what TRANSIENT_FIELDS matches, without a regex's callback on the hot path):
+  // each `,NAME=value` runs to the next comma.
+  let key = base.slice(0, comma);
+  let kept = key;
+  while (comma !== -1) {
+    const next = base.indexOf(",", comma + 1);
+    const field = next === -1 ? base.slice(comma) : base.slice(comma, next);
+    const equals = field.indexOf("=");
+    const label = equals === -1 ? "" : field.slice(1, equals);
+    const value = field.slice(equals + 1);
+    if (label === "A") parts.attempts = Number.parseInt(value, 10) || 0;
+    else if (label === "C") parts.claim = parseClaimToken(value);
+    else if (label === "D") parts.due = Number.parseInt(value, 10) || 0;
+    else if (label === "P") parts.priority = Number.parseInt(value, 10) || 0;
+    if (label !== "A" && label !== "C" && label !== "D") {
+      kept += field;
+      if (label !== "P" && label !== "U" && label !== "FMD5") key += field;
+    }
+    comma = next;
+  }
+  parts.key = key;
   parts.kept = kept;
   return parts;
 }
@@ -279,17 +292,41 @@ function timeOrderKey(name: string): string {
   }
   const end = name.indexOf(".", dot + 1);
   const id = end === -1 ? name.slice(dot + 1) : name.slice(dot + 1, end);
-  const micros = /M(\d{1,6})(?!\d)/.exec(id);
-  const sequence = /Q(\d+)|#([0-9a-fA-F]+)|_(\d+)/.exec(id);
-  const seq = sequence
-    ? sequence[1] !== undefined
-      ? Number(sequence[1])
-      : sequence[2] !== undefined
-      ? Number.parseInt(sequence[2], 16)
-      : Number(sequence[3])
-    : 0;
-  const time = seconds * 1_000_000 + (micros ? Number(micros[1]) : 0);
-  return `${hex(time, 14)}${hex(seq, 12)}${name}`;
+  const time = seconds * 1_000_000 + microsIn(id);
+  return `${hex(time, 14)}${hex(sequenceIn(id), 12)}${name}`;
+}
+
+const isDigit = (code: number) => code >= 48 && code <= 57;
+const isHexDigit = (code: number) => isDigit(code) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
+
+// The end of the run of characters from `start` that pass `test`.
+function runEnd(text: string, start: number, test: (code: number) => boolean): number {
+  let end = start;
+  while (end < text.length && test(text.charCodeAt(end))) end++;
+  return end;
+}
+
+// The first `M` followed by one to six digits (and no seventh): the microseconds. Scanned, not a
+// regex: this runs for every name of every listing.
+function microsIn(id: string): number {
+  for (let at = id.indexOf("M"); at !== -1; at = id.indexOf("M", at + 1)) {
+    const end = runEnd(id, at + 1, isDigit);
+    if (end > at + 1 && end - at - 1 <= 6) return Number(id.slice(at + 1, end));
+  }
+  return 0;
+}
+
+// The first sequence number: `Q<digits>`, `#<hex>` or `_<digits>`, whichever comes first.
+function sequenceIn(id: string): number {
+  for (let at = 0; at < id.length; at++) {
+    const code = id.charCodeAt(at);
+    if (code !== 81 /* Q */ && code !== 35 /* # */ && code !== 95 /* _ */) continue;
+    const end = runEnd(id, at + 1, code === 35 ? isHexDigit : isDigit);
+    if (end === at + 1) continue;
+    const digits = id.slice(at + 1, end);
+    return code === 35 ? Number.parseInt(digits, 16) : Number(digits);
+  }
+  return 0;
 }
 
 /** The length of the prefix `orderKey()` puts before a timed name. */

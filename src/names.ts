@@ -111,6 +111,7 @@ export function escapeHost(host: string): string {
 
 // Random hex from a pooled buffer: one getRandomValues call per 512 names.
 const pool = new Uint8Array(4096);
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 let poolOffset = pool.length;
 
 /** `bytes` random bytes from a cryptographic source, as hex. */
@@ -120,7 +121,7 @@ export function randomHex(bytes: number): string {
     poolOffset = 0;
   }
   let hex = "";
-  for (let i = 0; i < bytes; i++) hex += pool[poolOffset + i].toString(16).padStart(2, "0");
+  for (let i = 0; i < bytes; i++) hex += HEX_BYTES[pool[poolOffset + i]];
   poolOffset += bytes;
   return hex;
 }

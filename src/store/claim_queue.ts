@@ -116,7 +116,8 @@ export class ClaimQueue {
     ) {
       this.stale();
     }
-    const lostNames = new Set<string>();
+    // Made on the first lost race: most calls claim the first name they try.
+    let lostNames: Set<string> | undefined;
     for (;;) {
       let lostAny = false;
       while (this.#index < this.#keys.length) {
@@ -126,6 +127,7 @@ export class ClaimQueue {
         if ("lost" in attempt) {
           if (name.includes("\uFFFD") && (yield* this.#unreadable(name))) continue;
           lostAny = true;
+          lostNames ??= new Set();
           if (lostNames.size < LOST_MEMORY) lostNames.add(name);
           const left = this.#keys.length - this.#index;
           this.#index += Math.floor(Math.random() * Math.min(MAX_STRIDE, left + 1));
@@ -199,7 +201,7 @@ export class ClaimQueue {
   }
 
   // Lists new/ again; returns how many names it holds that did not just lose a race.
-  *#refill(lostNames: Set<string>): Steps<number> {
+  *#refill(lostNames: ReadonlySet<string> | undefined): Steps<number> {
     const dir = this.#store.areaPath("new");
     const started = Date.now();
     let keys: string[] = [];
@@ -210,7 +212,7 @@ export class ClaimQueue {
       if (entry.name.startsWith(".")) return;
       if (this.#unaddressable.has(entry.name)) return;
       if (entry.kind === "file" || entry.kind === "unknown") {
-        if (!lostNames.has(entry.name)) fresh++;
+        if (!lostNames?.has(entry.name)) fresh++;
         // Once the window is full, only keys older than its newest are kept: little garbage, bounded memory.
         const key = orderKey(entry.name);
         if (keys.length < this.#window || key < cutoff) keys.push(key);

@@ -190,9 +190,10 @@ export function* ackSteps(store: StoreContext, claim: Claim | StoredFile | strin
     if (yield* isLost(store, error, to)) throw lost(error, "acknowledge", path);
     throw yield* explain(store, error, "acknowledge", path, to ? ["cur", to] : ["cur"]);
   }
-  // Only an item that was handed back before can have an error record: the first try pays nothing.
+  // Only an item that was handed back before (an `,A=` field) can have an error record: the first try pays nothing.
+  if (!name.includes(",A=") || to === FAILED_AREA || options.keepError) return;
   const parts = parseName(name, store.infoSeparator);
-  if (parts.attempts > 0 && to !== FAILED_AREA && !options.keepError) yield* forgetErrorSteps(store, parts.key);
+  if (parts.attempts > 0) yield* forgetErrorSteps(store, parts.key);
 }
 
 function* ackOne(store: StoreContext, name: string, to: string | undefined): Steps<void> {
