@@ -21,6 +21,24 @@ function byRegex(name: string) {
   return { key, kept, attempts, priority, due, claim };
 }
 
+// 5,000 names from `make`, fed by a seeded xorshift (the same names every run); fails
+// when fewer than 3,000 of them differ, so that a broken generator cannot pass for a test.
+function* generatedNames(seed: number, make: (random: (n: number) => number) => string): Generator<string> {
+  const random = (n: number) => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const seen = new Set<string>();
+  for (let i = 0; i < 5000; i++) {
+    const name = make(random);
+    seen.add(name);
+    yield name;
+  }
+  assert.ok(seen.size > 3000, `only ${seen.size} distinct names were generated`);
+}
+
 const PIECES = [
   ",A=1",
   ",A=12",
@@ -45,19 +63,14 @@ const PIECES = [
 ];
 
 test("parseName splits fields exactly as the regex rule does, on generated names", () => {
-  let seed = 7;
-  const random = (n: number) => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) % n;
-  };
-  const seen = new Set<string>();
-  for (let i = 0; i < 5000; i++) {
-    let name = ["1700000000.M1P2Q3.host", "job", "", "a,b"][random(4)];
-    for (let pieces = random(6); pieces > 0; pieces--) name += PIECES[random(PIECES.length)];
-    if (random(3) === 0) name += [":2,S", ":2,", ":", ":2,A=1"][random(4)];
-    seen.add(name);
+  for (
+    const name of generatedNames(7, (random) => {
+      let name = ["1700000000.M1P2Q3.host", "job", "", "a,b"][random(4)];
+      for (let pieces = random(6); pieces > 0; pieces--) name += PIECES[random(PIECES.length)];
+      if (random(3) === 0) name += [":2,S", ":2,", ":", ":2,A=1"][random(4)];
+      return name;
+    })
+  ) {
     const parts = parseName(name);
     const expected = byRegex(name);
     const context = `for '${name}'`;
@@ -72,7 +85,6 @@ test("parseName splits fields exactly as the regex rule does, on generated names
     );
     assert.equal(parts.key, keyOf(name), `keyOf ${context}`);
   }
-  assert.ok(seen.size > 3000, `only ${seen.size} distinct names were generated`);
 });
 
 test("parseName keeps other programs' fields in place and drops filestore's", () => {
@@ -127,20 +139,13 @@ const ID_PIECES = [
 ];
 
 test("orderKey reads the numbers of a name exactly as the regex rule does, on generated names", () => {
-  let seed = 11;
-  const random = (n: number) => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) % n;
-  };
-  const seen = new Set<string>();
-  for (let i = 0; i < 5000; i++) {
-    let id = "";
-    for (let pieces = random(5); pieces > 0; pieces--) id += ID_PIECES[random(ID_PIECES.length)];
-    const name = `${["1700000000", "17", "x1", ""][random(4)]}.${id}${["", ".host", ".host:2,S", ".a.b"][random(4)]}`;
-    seen.add(name);
+  for (
+    const name of generatedNames(11, (random) => {
+      let id = "";
+      for (let pieces = random(5); pieces > 0; pieces--) id += ID_PIECES[random(ID_PIECES.length)];
+      return `${["1700000000", "17", "x1", ""][random(4)]}.${id}${["", ".host", ".host:2,S", ".a.b"][random(4)]}`;
+    })
+  ) {
     assert.equal(orderKey(name), orderByRegex(name), `order key of '${name}'`);
   }
-  assert.ok(seen.size > 3000, `only ${seen.size} distinct names were generated`);
 });
