@@ -146,8 +146,8 @@ function rawDrain(): number {
 // Warms the JIT up on the same code paths (untimed), so that the timed part
 // measures the steady state; the C floor warms its caches the same way. 200
 // items were not enough for Node to finish optimising filestore's larger
-// code: its *Sync cycle timed 0.61-0.64x of the plain loop after 200, and
-// 0.70-0.71x after 2,000 (tmpfs, 2026-12-02); the plain loop warms up as long.
+// code: its *Sync cycle timed 0.60-0.64x of the plain loop after 200, and
+// 0.67-0.72x after 2,000 (tmpfs, 2026-12-02); the plain loop warms up as long.
 async function warmUp(): Promise<void> {
   await putAll(Math.min(count, sync ? 50 : 2000));
   await drainAll();
