@@ -11,8 +11,9 @@
  *            consume  waits for DIR/.go, drains until DIR/.done exists and new/ is empty
  *            drain    drains the COUNT items new/ holds (a backlog); times it, reports peak RSS
  *   SYNC     1: fsync on put (file and new/), 0: none
- *   API      sync (the *Sync twins), async (awaited one at a time), or consume (async put;
- *            store.consume() with concurrency 1 drains, as users run it)
+ *   API      sync (the *Sync twins), async (awaited one at a time), consume (async put;
+ *            store.consume() with concurrency 1 drains, as users run it), or raw (produce and
+ *            consume only: the plain node:fs calls of the raw role, the runtime's own ceiling)
  *   ADAPTER  default, node or deno
  *   --lag    samples the event-loop delay with a 1 ms setInterval during the timed phases
  *
@@ -56,7 +57,9 @@ function seconds(): number {
 }
 
 async function putAll(n: number): Promise<void> {
-  if (api === "sync") {
+  if (api === "raw") {
+    rawPut(n);
+  } else if (api === "sync") {
     for (let i = 0; i < n; i++) store.putSync(payload);
   } else {
     for (let i = 0; i < n; i++) await store.put(payload);
@@ -66,7 +69,9 @@ async function putAll(n: number): Promise<void> {
 // Drains new/ until next() finds nothing; checks every item's size.
 async function drainAll(): Promise<number> {
   let taken = 0;
-  if (api === "sync") {
+  if (api === "raw") {
+    taken = rawDrain();
+  } else if (api === "sync") {
     for (let claim; (claim = store.nextSync());) {
       if (store.readSync(claim).byteLength !== size) throw new Error(`Short read of '${claim.name}'`);
       store.ackSync(claim);
@@ -108,21 +113,23 @@ function waitForGo(): void {
   while (!existsSync(`${dir}/.go`)) Atomics.wait(pause, 0, 0, 0.2);
 }
 
-// The same system calls as the C floor, straight through node:fs.
+// The same system calls as the C floor, straight through node:fs, in the
+// store the raw calls work on (a warm-up aside swaps it).
 const C = fs.constants;
 let rawSeq = 0;
+let rawRoot = dir;
 function rawPut(n: number): void {
   for (let i = 0; i < n; i++) {
     const name = `${Date.now()}.Q${++rawSeq}P${process.pid}.raw`;
-    const temporary = `${dir}/tmp/${name}`;
+    const temporary = `${rawRoot}/tmp/${name}`;
     const fd = fs.openSync(temporary, C.O_WRONLY | C.O_CREAT | C.O_EXCL, 0o600);
     let offset = 0;
     while (offset < size) offset += fs.writeSync(fd, payload, offset, size - offset);
     if (sync) fs.fsyncSync(fd);
     fs.closeSync(fd);
-    fs.renameSync(temporary, `${dir}/new/${name}`);
+    fs.renameSync(temporary, `${rawRoot}/new/${name}`);
     if (sync) {
-      const dirFd = fs.openSync(`${dir}/new`, C.O_RDONLY);
+      const dirFd = fs.openSync(`${rawRoot}/new`, C.O_RDONLY);
       fs.fsyncSync(dirFd);
       fs.closeSync(dirFd);
     }
@@ -130,9 +137,14 @@ function rawPut(n: number): void {
 }
 function rawDrain(): number {
   let taken = 0;
-  for (const name of fs.readdirSync(`${dir}/new`)) {
-    const path = `${dir}/cur/${name},C=P${process.pid}R${taken.toString(16)}:2,`;
-    fs.renameSync(`${dir}/new/${name}`, path);
+  for (const name of fs.readdirSync(`${rawRoot}/new`)) {
+    const path = `${rawRoot}/cur/${name},C=P${process.pid}R${taken.toString(16)}:2,`;
+    try {
+      fs.renameSync(`${rawRoot}/new/${name}`, path);
+    } catch (error) {
+      if ((error as { code?: string }).code === "ENOENT") continue; // another consumer won
+      throw error;
+    }
     const fd = fs.openSync(path, C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK);
     const buffer = new Uint8Array(fs.fstatSync(fd).size);
     fs.readSync(fd, buffer, 0, buffer.byteLength, null);
@@ -162,6 +174,7 @@ async function warmUpAside(): Promise<void> {
   const aside = `${dir}.warm.${process.pid}`;
   store = new FileStore(aside, { adapter: pickAdapter(adapterName), sync, areas: ["failed"] });
   store.prepareSync();
+  rawRoot = aside;
   try {
     for (let round = 0; round < 4; round++) {
       await putAll(500);
@@ -169,6 +182,7 @@ async function warmUpAside(): Promise<void> {
     }
   } finally {
     store = shared;
+    rawRoot = dir;
     rmSync(aside, { recursive: true, force: true });
   }
 }

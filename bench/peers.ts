@@ -198,10 +198,15 @@ export async function scaling(options: PartOptions): Promise<string> {
     "the first start to the last finish. Every item was taken exactly once (checked by count).";
 }
 
-/** 2 and 4 pairs as users run them (async put(), consume()) against the C floor with the same layout. */
+/**
+ * 2 and 4 pairs as users run them (async put(), consume()) against the C floor
+ * with the same layout, and the same layout in plain node:fs calls on each
+ * runtime: how near the C floor the runtime itself gets.
+ */
 export async function pairs(options: PartOptions): Promise<string> {
   const { tools, items } = options;
   const configs: Config[] = [];
+  const plainColumn = (name: string) => `plain node:fs, ${name}`;
   for (const count of [2, 4]) {
     const row = String(count);
     const baseline: Config | undefined = tools.floor
@@ -213,44 +218,56 @@ export async function pairs(options: PartOptions): Promise<string> {
       : undefined;
     if (baseline) configs.push(baseline);
     for (const runtime of tools.runtimes) {
-      configs.push({
-        row,
-        column: RUNTIME_NAMES[runtime],
-        run: (dir) =>
-          pairsRun(
-            count,
-            items,
-            (role, n) => workerCommand(runtime, [role, dir, "1024", String(n), "0", "consume"]),
-            dir,
-          ),
-        baseline,
-      });
+      for (
+        const [column, api] of [[`filestore, ${RUNTIME_NAMES[runtime]}`, "consume"], [
+          plainColumn(RUNTIME_NAMES[runtime]),
+          "raw",
+        ]]
+      ) {
+        configs.push({
+          row,
+          column,
+          run: (dir) =>
+            pairsRun(count, items, (role, n) => workerCommand(runtime, [role, dir, "1024", String(n), "0", api]), dir),
+          baseline,
+        });
+      }
     }
   }
   const medians = await interleave(configs, options, "pairs");
   const columns = [...new Set(configs.map((c) => c.column))];
   const lines: string[] = [];
   const rows = [...medians].map(([count, cells]) => {
-    for (const column of columns.filter((c) => c !== "C floor")) {
+    for (const runtime of tools.runtimes) {
+      const name = RUNTIME_NAMES[runtime];
+      const filestore = cells.get(`filestore, ${name}`);
+      const plain = cells.get(plainColumn(name));
       lines.push(targetLines([
         ratioTarget(
           "pairs",
-          `${count} pairs, ${column}: async put() + consume() / C floor`,
-          cells.get(column)?.ratio ?? NaN,
+          `${count} pairs, ${name}: async put() + consume() / C floor`,
+          filestore?.ratio ?? NaN,
           0.6,
         ),
       ]));
+      if (filestore && plain) {
+        lines.push(
+          `  - the same layout in plain node:fs calls on ${name}: ${plain.ratio.toFixed(2)}x of the C floor; ` +
+            `filestore at ${(filestore.full / plain.full).toFixed(2)}x of it`,
+        );
+      }
     }
     return [count, ...columns.map((c) => c === "C floor" ? rate(cells.get(c)?.full) : cell(cells.get(c)))];
   });
   return `### Producer/consumer pairs as users run them (async put(), consume()), ${items.toLocaleString("en-US")} ` +
     "items of 1 KiB in all, items/s and ratio to the C floor\n\n" +
-    table(["pairs", ...columns.map((c) => c === "C floor" ? c : `filestore, ${c}`)], rows) +
+    table(["pairs", ...columns], rows) +
     "\n\nEach process first warms up on a store of its own (2,000 items through the same calls). " +
     "Each producer puts its share with awaited put() (sync: false); each consumer runs consume() (concurrency 1) " +
     "until the producers are done and new/ is empty. The C floor runs the same layout (one readdir per pass, " +
-    "rename into cur/); each filestore run follows a C floor run. Every item was taken exactly once (checked by " +
-    "count). Target: >= 0.6x the C floor.\n\n" + lines.join("\n");
+    'rename into cur/); so does "plain node:fs", with the C floor\'s calls made through node:fs *Sync calls ' +
+    "on that runtime, which shows how much of the gap is the runtime's own. Each run follows a C floor run. " +
+    "Every item was taken exactly once (checked by count). Target: >= 0.6x the C floor.\n\n" + lines.join("\n");
 }
 
 if ((process.argv[1] ?? "").match(/bench\/peers\.(ts|js)$/)) {
