@@ -4,8 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { defaultAdapter, FileStore, FileStoreError, type IoMode } from "../mod.ts";
+import { defaultAdapter, FileStore, FileStoreError, type FsAdapter, type IoMode } from "../mod.ts";
 import { FsyncGate } from "../src/_fsync_gate.ts";
+import { SlowShare } from "../src/_slow_score.ts";
 import { withTempDir } from "./_helpers.ts";
 
 async function cycle(store: FileStore, count: number): Promise<string[]> {
@@ -123,4 +124,89 @@ test("fsyncs run inline only after a run of fast ones, and go back to the pool w
   assert.equal(gate.inline, false, "a stall sends fsyncs back at once");
   for (let i = 0; i < 10_000; i++) gate.ranOnPool(0.5);
   assert.equal(gate.inline, true, "the run needed is capped");
+});
+
+// Holds the thread as a slow file system holds a synchronous call.
+function holdThread(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) { /* held */ }
+}
+
+// The real adapter, its sync calls held `stallMs` whenever `stalls(n)` says so
+// for the n-th one, its async calls `asyncDelayMs` late; counts both kinds.
+function slowedAdapter(stalls: (n: number) => boolean, stallMs: number, asyncDelayMs: number) {
+  const real = defaultAdapter();
+  const counts = { sync: 0, async: 0 };
+  const sync = new Proxy(real.sync, {
+    get(target, key) {
+      const fn = Reflect.get(target, key) as (...args: unknown[]) => unknown;
+      return (...args: unknown[]) => {
+        if (stalls(++counts.sync)) holdThread(stallMs);
+        return fn.apply(target, args);
+      };
+    },
+  });
+  const async = new Proxy(real.async, {
+    get(target, key) {
+      const fn = Reflect.get(target, key) as (...args: unknown[]) => Promise<unknown>;
+      return async (...args: unknown[]) => {
+        counts.async++;
+        if (asyncDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, asyncDelayMs));
+        return fn.apply(target, args);
+      };
+    },
+  });
+  const adapter: FsAdapter = { ...real, name: real.name, sync, async };
+  return { adapter, counts };
+}
+
+test("a store on a slow file system runs its first call inline, then probes rarely", async () => {
+  await withTempDir(async (dir) => {
+    const { adapter, counts } = slowedAdapter(() => true, 3, 3);
+    const store = new FileStore(dir, { adapter });
+    store.prepareSync();
+    counts.sync = 0;
+    const started = performance.now();
+    for (let i = 0; i < 40; i++) await store.put(String(i), { sync: false });
+    const elapsed = performance.now() - started;
+    assert.equal(store.executor.inline, false, "the calls run on the pool");
+    // The first call, then probes 10 ms apart doubling to a second: about log2(elapsed / 10) of them.
+    const probes = Math.ceil(Math.log2(elapsed / 10 + 1)) + 1;
+    assert.ok(
+      counts.sync <= 1 + probes,
+      `${counts.sync} of ${counts.sync + counts.async} calls inline in ${elapsed} ms`,
+    );
+    assert.ok(counts.async >= 40, `${counts.async} calls on the pool`);
+    assert.equal(readdirSync(join(dir, "new")).length, 40);
+  });
+});
+
+test("stalls here and there, as on a busy machine, keep a fast store's calls inline", async () => {
+  await withTempDir(async (dir) => {
+    // Four stalled calls in a row every 40 (the scheduler taking the core, a
+    // directory lock held by a process that lost its own).
+    const { adapter, counts } = slowedAdapter((n) => n % 40 >= 36, 3, 0);
+    const store = new FileStore(dir, { adapter });
+    store.prepareSync();
+    for (let i = 0; i < 150; i++) await store.put(String(i), { sync: false });
+    for (let claim; (claim = await store.next());) await store.ack(claim);
+    assert.equal(store.executor.inline, true, `on the pool after ${counts.sync} inline calls`);
+    assert.ok(counts.async <= 2, `${counts.async} calls went to the pool`);
+    assert.deepEqual(readdirSync(join(dir, "cur")), []);
+  });
+});
+
+test("half of the last 16 calls slow is slow; fewer, however close together, are not", () => {
+  const share = new SlowShare();
+  for (let i = 0; i < 7; i++) assert.equal(share.add(true), false, `${i + 1} slow in a row`);
+  for (let i = 0; i < 16; i++) share.add(false);
+  for (let i = 0; i < 1000; i++) assert.equal(share.add(i % 16 < 7), false, "7 of every 16");
+  for (let i = 0; i < 9; i++) share.add(false);
+  let tripped = 0;
+  for (let i = 0; i < 16; i++) if (share.add(i % 2 === 0)) tripped++;
+  assert.equal(tripped, 1, "8 of 16, spread out");
+  share.reset();
+  for (let i = 0; i < 7; i++) share.add(true);
+  assert.equal(share.add(true), true, "the 8th slow one");
+  assert.equal(share.add(true), false, "counting starts again");
 });
