@@ -223,7 +223,17 @@ export async function consumeStore(
   checkArea(store, doneArea, "doneArea");
 
   const summary: ConsumeSummary = { handled: 0, failed: 0, retried: 0, lost: 0 };
-  const inFlight = new Set<Promise<void>>();
+  // Handlers in flight, and the wake-up of a loop waiting for one to end:
+  // a counter, not a set of promises raced per item (less work per fast item).
+  let inFlight = 0;
+  let slotFreed: (() => void) | undefined;
+  const aSlotFrees = () => new Promise<void>((resolve) => slotFreed = resolve);
+  const ended = () => {
+    inFlight--;
+    const wake = slotFreed;
+    slotFreed = undefined;
+    wake?.();
+  };
   let fatal: unknown;
   const hints = new Hints(store.adapter, store.areaPath("new"));
   // Made last before the loop's try: its timer is cleared in the finally.
@@ -287,8 +297,8 @@ export async function consumeStore(
 
   try {
     while (!signal?.aborted && fatal === undefined) {
-      if (inFlight.size >= concurrency) {
-        await Promise.race(inFlight);
+      if (inFlight >= concurrency) {
+        await aSlotFrees();
         continue;
       }
       const paused = isPaused();
@@ -314,14 +324,17 @@ export async function consumeStore(
       }
       if (claim) {
         hints.busy();
-        const running: Promise<void> = run(claim).finally(() => inFlight.delete(running));
-        inFlight.add(running);
+        inFlight++;
+        run(claim).then(ended, (error) => {
+          fatal ??= error;
+          ended();
+        });
         continue;
       }
       const now = Date.now();
       if (untilEmpty) {
-        if (inFlight.size > 0) {
-          await Promise.race(inFlight);
+        if (inFlight > 0) {
+          await aSlotFrees();
           continue;
         }
         if (ownRetriesDue <= asked) break;
@@ -331,7 +344,7 @@ export async function consumeStore(
       const wait = due === null ? pollInterval : Math.max(1, Math.min(pollInterval, due - now));
       await hints.wait(wait, signal);
     }
-    await Promise.all(inFlight);
+    while (inFlight > 0) await aSlotFrees();
   } finally {
     hints.close();
     leases.close();
