@@ -52,6 +52,7 @@ export async function latencyPart(options: PartOptions): Promise<string> {
   // p99 after 100 items was 1.9 ms, after 1,500 1.1 ms (the plain pair's 0.6
   // and 0.4; 5 and 3 rounds side by side, 2026-12-03): the JIT's first seconds.
   const warm = Math.min(1000, count);
+  const warmSeconds = (warm * GAP_MS / 1000).toFixed(1);
   const results = new Map<Runtime, Result[]>(options.tools.runtimes.map((r) => [r, []]));
   const plain = new Map<Runtime, Result[]>(options.tools.runtimes.map((r) => [r, []]));
   for (let round = 0; round < options.rounds; round++) {
@@ -102,7 +103,8 @@ export async function latencyPart(options: PartOptions): Promise<string> {
     ], rows) +
     `\n\nAn idle consume() waits on file-system events; another process puts one item (sync: false) every ` +
     `${GAP_MS} ms, carrying performance.timeOrigin + performance.now(); the handler notes the same clock when it ` +
-    `starts. The first ${warm} items (${(warm * GAP_MS / 1000).toFixed(0)} s) warm up and are not counted, as in a service that has run a while; medians over the rounds. "plain node:fs" is the ` +
+    `starts. The first ${warm} items (${warmSeconds} s) warm up and are not counted, as in a service that has ` +
+    `run a while; medians over the rounds. "plain node:fs" is the ` +
     `same pair with bare calls (bench/_latency_plain.ts: write and rename; a watcher, a listing, a rename, a read), ` +
     `run in the same rounds: what the runtime and the machine cost. "put / wake" splits each item's latency where its ` +
     `put returned: the producer's share (the put) and the consumer's (from then until the handler starts). Targets: p50 <= 0.5 ms, p99 <= 2 ms.\n\n` +
