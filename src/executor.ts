@@ -10,9 +10,10 @@
  * write and close around them inline when the rest runs inline; and while
  * fsyncs prove fast (under 2 ms) they run inline too, back to the pool when
  * they turn slow (see `_fsync_gate.ts`). Copies always go to the pool.
- * A store's first call runs inline as a probe; while on the pool, a call now
- * and then (10 ms apart, backing off to a second) probes again, so a store
- * that went to the pool when the machine was busy comes back when it is not.
+ * A store's first call runs inline as a probe, and when it is slow the next
+ * call probes too; while on the pool, a call now and then (10 ms apart,
+ * backing off to a second) probes again, so a store that went to the pool
+ * when the machine was busy comes back when it is not.
  *
  * @module
  */
@@ -181,15 +182,19 @@ export class Executor {
   }
 
   // Sends the calls to the pool when the first one, as a probe, or half of
-  // the recent ones were slow.
+  // the recent ones were slow. After a slow first call the next call probes
+  // at once: a cold process's first call alone often takes a millisecond
+  // (Bun, with a million items waiting: every time), and a store sent to the
+  // pool by it ran its first listing there.
   #judge(ms: number): void {
-    const slow = this.#judged ? this.#slow.add(ms > SLOW_INLINE_MS) : ms >= FAST_PROBE_MS;
+    const first = !this.#judged;
+    const slow = first ? ms >= FAST_PROBE_MS : this.#slow.add(ms > SLOW_INLINE_MS);
     this.#judged = true;
     if (!slow) return;
     this.#inline = false;
     this.#fastStreak = 0;
     this.#slow.reset();
-    this.#lastProbe = performance.now();
+    this.#lastProbe = first ? Number.NEGATIVE_INFINITY : performance.now();
   }
 
   // A durable write or an fsync, inline: timed, so that a slow one sends the next ones to the pool.

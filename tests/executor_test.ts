@@ -181,6 +181,21 @@ test("a store on a slow file system runs its first call inline, then probes rare
   });
 });
 
+test("one slow first call does not send a store to the pool", async () => {
+  await withTempDir(async (dir) => {
+    // Only the first call after prepare stalls: a cold process, a collection.
+    let armed = false;
+    const { adapter, counts } = slowedAdapter((n) => armed && n === 1, 3, 0);
+    const store = new FileStore(dir, { adapter });
+    store.prepareSync();
+    counts.sync = 0;
+    armed = true;
+    assert.deepEqual(await cycle(store, 20), Array.from({ length: 20 }, (_, i) => String(i)));
+    assert.equal(store.executor.inline, true, "inline after the second call");
+    assert.equal(counts.async, 0, `${counts.async} calls went to the pool`);
+  });
+});
+
 test("stalls here and there, as on a busy machine, keep a fast store's calls inline", async () => {
   await withTempDir(async (dir) => {
     // Four stalled calls in a row every 40 (the scheduler taking the core, a
