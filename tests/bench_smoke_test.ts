@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { onceAcrossRuntimes, root, withTempDir } from "./_helpers.ts";
 
@@ -89,3 +89,35 @@ test("bench/run.ts runs every available part and writes sane numbers", { skip: o
     assert.ok(existsSync(join(root, "bench", "peers.svg")), "the committed chart bench/peers.svg exists");
   });
 });
+
+test(
+  "bench/overhead.ts splits each operation's cost and prints it per runtime",
+  { skip: onceAcrossRuntimes },
+  async () => {
+    await withTempDir((dir) => {
+      const run = spawnSync(
+        join(root, "node_modules", ".bin", "deno"),
+        ["run", "-A", join(root, "bench", "overhead.ts"), ...["--items", "200", "--rounds", "1", "--dir", dir]],
+        { encoding: "utf8", timeout: 300_000 },
+      );
+      assert.equal(run.status, 0, `overhead failed:\n${run.stdout}\n${run.stderr}`);
+      const ran = ["Deno", "Bun", "Node"].filter((r) => run.stdout.includes(`${r} (`));
+      assert.ok(ran.includes("Deno"), `no Deno table in:\n${run.stdout}`);
+      for (const runtime of ran) {
+        const table = run.stdout.slice(run.stdout.indexOf(`${runtime} (`)).split("\n\n").slice(0, 3).join("\n");
+        for (const op of ["put", "next", "read", "ack", "cycle"]) {
+          const row = table.split("\n").find((line) => line.startsWith(`| ${op} |`));
+          assert.ok(row, `no '${op}' row for ${runtime} in:\n${table}`);
+          const [store, plain, , , core] = row.split("|").slice(2, -1).map((cell) => Number(cell.trim()));
+          for (const [what, us] of [["filestore", store], ["plain", plain], ["no I/O", core]] as const) {
+            assert.ok(Number.isFinite(us) && us > 0, `${runtime} ${op}: ${what} ${us} µs`);
+          }
+          // Over a cycle the API without I/O costs less than with it (one operation alone may not: a GC pause).
+          if (op === "cycle") assert.ok(core < store, `${runtime}: no I/O ${core} µs a cycle, ${store} µs with it`);
+        }
+        assert.match(table, /plain \/ filestore over the cycle: \d+\.\d\dx/);
+      }
+      assert.deepEqual(readdirSync(dir), [], "the stores are removed");
+    });
+  },
+);
