@@ -145,6 +145,8 @@ export class StoreBase implements StoreContext {
   readonly host: string;
   /** The separator before the info part of names. */
   readonly infoSeparator: InfoSeparator;
+  // The directories of the areas asked for so far.
+  readonly #areaPaths = new Map<string, string>();
 
   /**
    * Describes a store; does no I/O.
@@ -189,11 +191,19 @@ export class StoreBase implements StoreContext {
    * ```
    */
   areaPath(area: string): string {
+    // Every call of every operation asks: a path built once is one lookup, not a new string to compare.
+    const known = this.#areaPaths.get(area);
+    if (known !== undefined) return known;
     if (!usableArea(this, area)) {
-      const known = [...new Set([...this.areas, ...FIRST_USE_AREAS])].map((a) => `'${a}'`).join(", ");
-      throw new FileStoreError("INVALID_AREA", `Unknown area '${printable(String(area))}': expected one of ${known}`);
+      const expected = [...new Set([...this.areas, ...FIRST_USE_AREAS])].map((a) => `'${a}'`).join(", ");
+      throw new FileStoreError(
+        "INVALID_AREA",
+        `Unknown area '${printable(String(area))}': expected one of ${expected}`,
+      );
     }
-    return `${this.path}/${area}`;
+    const path = `${this.path}/${area}`;
+    this.#areaPaths.set(area, path);
+    return path;
   }
 
   /**

@@ -138,6 +138,33 @@ const ID_PIECES = [
   "9",
 ];
 
+test("orderKey's fixed-width numbers are right at every digit boundary, and all f past the safe integers", () => {
+  const sequences = [
+    0,
+    1,
+    15,
+    16,
+    255,
+    256,
+    0xffffff,
+    0x1000000,
+    2 ** 47,
+    2 ** 48 - 1,
+    2 ** 48,
+    2 ** 53 - 1,
+    2 ** 53 + 2,
+  ];
+  const seconds = ["0", "1", "16777215", "16777216", "1700000000", "9007199254", "9007199255", "999999999999999"];
+  for (const second of seconds) {
+    for (const sequence of sequences) {
+      const name = `${second}.M999999Q${BigInt(sequence)}.host`;
+      assert.equal(orderKey(name), orderByRegex(name), `order key of '${name}'`);
+    }
+  }
+  assert.equal(orderKey("1.M0Q9007199254740994.h").slice(14, 26), "ffffffffffff");
+  assert.equal(orderKey("1.M2Q3.h").slice(0, 26), "00000000" + "0f4242" + "000000000003");
+});
+
 test("orderKey reads the numbers of a name exactly as the regex rule does, on generated names", () => {
   for (
     const name of generatedNames(11, (random) => {
