@@ -207,6 +207,7 @@ export async function pairs(options: PartOptions): Promise<string> {
   const { tools, items } = options;
   const configs: Config[] = [];
   const plainColumn = (name: string) => `plain node:fs, ${name}`;
+  const mixedColumn = (name: string, side: "put" | "consume") => `${name}, only ${side}() filestore's`;
   for (const count of [2, 4]) {
     const row = String(count);
     const baseline: Config | undefined = tools.floor
@@ -218,24 +219,49 @@ export async function pairs(options: PartOptions): Promise<string> {
       : undefined;
     if (baseline) configs.push(baseline);
     for (const runtime of tools.runtimes) {
+      const name = RUNTIME_NAMES[runtime];
+      // [column, producers' api, consumers' api]: the mixed ones show which side the gap is on.
       for (
-        const [column, api] of [[`filestore, ${RUNTIME_NAMES[runtime]}`, "consume"], [
-          plainColumn(RUNTIME_NAMES[runtime]),
-          "raw",
-        ]]
+        const [column, producers, consumers] of [
+          [`filestore, ${name}`, "consume", "consume"],
+          [plainColumn(name), "raw", "raw"],
+          [mixedColumn(name, "put"), "consume", "raw"],
+          [mixedColumn(name, "consume"), "raw", "consume"],
+        ]
       ) {
+        const api = (role: string) => role === "produce" ? producers : consumers;
         configs.push({
           row,
           column,
           run: (dir) =>
-            pairsRun(count, items, (role, n) => workerCommand(runtime, [role, dir, "1024", String(n), "0", api]), dir),
+            pairsRun(
+              count,
+              items,
+              (role, n) => workerCommand(runtime, [role, dir, "1024", String(n), "0", api(role)]),
+              dir,
+            ),
           baseline,
         });
       }
     }
   }
   const medians = await interleave(configs, options, "pairs");
-  const columns = [...new Set(configs.map((c) => c.column))];
+  const mixed = new Set(
+    tools.runtimes.flatMap((r) => [mixedColumn(RUNTIME_NAMES[r], "put"), mixedColumn(RUNTIME_NAMES[r], "consume")]),
+  );
+  const columns = [...new Set(configs.map((c) => c.column))].filter((c) => !mixed.has(c));
+  // Per runtime: both sides filestore, each side alone, neither (ratios to the C floor of the same rounds).
+  const splitRows: string[][] = [];
+  for (const [count, cells] of medians) {
+    for (const runtime of tools.runtimes) {
+      const name = RUNTIME_NAMES[runtime];
+      const both = cells.get(`filestore, ${name}`);
+      const plain = cells.get(plainColumn(name));
+      const onlyPut = cells.get(mixedColumn(name, "put"));
+      const onlyConsume = cells.get(mixedColumn(name, "consume"));
+      splitRows.push([count, name, cell(plain), cell(onlyPut), cell(onlyConsume), cell(both)]);
+    }
+  }
   const lines: string[] = [];
   const rows = [...medians].map(([count, cells]) => {
     for (const runtime of tools.runtimes) {
@@ -267,7 +293,21 @@ export async function pairs(options: PartOptions): Promise<string> {
     "until the producers are done and new/ is empty. The C floor runs the same layout (one readdir per pass, " +
     'rename into cur/); so does "plain node:fs", with the C floor\'s calls made through node:fs *Sync calls ' +
     "on that runtime, which shows how much of the gap is the runtime's own. Each run follows a C floor run. " +
-    "Every item was taken exactly once (checked by count). Target: >= 0.6x the C floor.\n\n" + lines.join("\n");
+    "Every item was taken exactly once (checked by count). Target: >= 0.6x the C floor.\n\n" + lines.join("\n") +
+    "\n\n#### Which side the gap is on: filestore on one side, plain node:fs calls on the other\n\n" +
+    table(
+      [
+        "pairs",
+        "runtime",
+        "plain on both sides",
+        "async put() producers, plain consumers",
+        "plain producers, consume() consumers",
+        "filestore on both sides",
+      ],
+      splitRows,
+    ) +
+    "\n\nThe same runs as above (items/s and ratio to the C floor run before each). A side whose filestore " +
+    "column falls well below the plain one is where the pairs lose their time.";
 }
 
 if ((process.argv[1] ?? "").match(/bench\/peers\.(ts|js)$/)) {
