@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
 import { spawn } from "node:child_process";
-import { FileStore, type FileStoreOptions } from "../mod.ts";
+import { FileStore, type FileStoreOptions, type FsAdapter } from "../mod.ts";
 
 /** Makes a temp directory, runs `body`, and removes the directory afterwards, also on failure. */
 export async function withTempDir<T>(body: (dir: string) => Promise<T> | T): Promise<T> {
@@ -15,6 +15,25 @@ export async function withTempDir<T>(body: (dir: string) => Promise<T> | T): Pro
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The default adapter of a store at `path`, with the directory watchers it opens and closes counted. */
+export function countingWatches(path: string): { adapter: FsAdapter; opened: () => number; closed: () => number } {
+  const base = new FileStore(path).adapter;
+  let opened = 0;
+  let closed = 0;
+  const adapter: FsAdapter = {
+    ...base,
+    watchDir(watched, onChange) {
+      opened++;
+      const close = base.watchDir(watched, onChange);
+      return () => {
+        closed++;
+        close();
+      };
+    },
+  };
+  return { adapter, opened: () => opened, closed: () => closed };
 }
 
 /** A prepared store in a fresh temp directory, removed afterwards. */

@@ -3,8 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ConsumeItem, FileStore, FileStoreError, type FsAdapter } from "../mod.ts";
-import { onceAcrossRuntimes, RUNTIMES, withStore, withTempDir } from "./_helpers.ts";
+import { type ConsumeItem, FileStore, FileStoreError } from "../mod.ts";
+import { countingWatches, onceAcrossRuntimes, RUNTIMES, withStore, withTempDir } from "./_helpers.ts";
 import { startFixture, waitUntil, within } from "./_workers_helpers.ts";
 
 const isCode = (code: string) => (error: unknown) => error instanceof FileStoreError && error.code === code;
@@ -253,20 +253,7 @@ test(
 test("consume() stops watching while it is busy and watches again before it waits", async () => {
   await withTempDir(async (dir) => {
     const path = join(dir, "store");
-    const base = new FileStore(path).adapter;
-    let opened = 0;
-    let closed = 0;
-    const adapter: FsAdapter = {
-      ...base,
-      watchDir(watched, onChange) {
-        opened++;
-        const close = base.watchDir(watched, onChange);
-        return () => {
-          closed++;
-          close();
-        };
-      },
-    };
+    const { adapter, opened, closed } = countingWatches(path);
     const store = new FileStore(path, { adapter, areas: ["failed"] });
     await store.prepare();
     await store.putMany(Array.from({ length: 30 }, (_, i) => `backlog ${i}`));
@@ -277,7 +264,7 @@ test("consume() stops watching while it is busy and watches again before it wait
       handled++;
       if (handled < 30) await new Promise((resolve) => setTimeout(resolve, 10)); // 300 ms of work without a wait
       if (handled === 30) {
-        closedWhileBusy = closed;
+        closedWhileBusy = closed();
         // Put once the loop waits (most likely; found by its look after reopening otherwise): with
         // pollInterval at 10 minutes, only a reopened watcher can bring it in time.
         setTimeout(() => store.put("late").catch(() => {}), 300);
@@ -287,7 +274,7 @@ test("consume() stops watching while it is busy and watches again before it wait
     const summary = await within(60_000, "consume() to handle an arrival after its busy stretch", loop);
     assert.equal(summary.handled, 31);
     assert.ok(closedWhileBusy >= 1, `the watcher was closed while the loop was busy (closed ${closedWhileBusy} times)`);
-    assert.ok(opened >= 2, `the watcher was opened again before the loop waited (opened ${opened} times)`);
-    assert.equal(opened, closed, "every watcher opened was closed");
+    assert.ok(opened() >= 2, `the watcher was opened again before the loop waited (opened ${opened()} times)`);
+    assert.equal(opened(), closed(), "every watcher opened was closed");
   });
 });

@@ -3,28 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { FileStore, type FsAdapter } from "../mod.ts";
 import { Hints } from "../src/_hints.ts";
-import { withTempDir } from "./_helpers.ts";
-
-// The default adapter, with its watchers of `dir` counted.
-function countingWatches(dir: string): { adapter: FsAdapter; opened: () => number; closed: () => number } {
-  const base = new FileStore(dir).adapter;
-  let opened = 0;
-  let closed = 0;
-  const adapter: FsAdapter = {
-    ...base,
-    watchDir(watched, onChange) {
-      opened++;
-      const close = base.watchDir(watched, onChange);
-      return () => {
-        closed++;
-        close();
-      };
-    },
-  };
-  return { adapter, opened: () => opened, closed: () => closed };
-}
+import { countingWatches, withTempDir } from "./_helpers.ts";
 
 test("a loop that finds work sixteen times without waiting stops watching, and watches again at its next wait", async () => {
   await withTempDir(async (dir) => {
